@@ -1,0 +1,102 @@
+//===----------------------------------------------------------------------===//
+// CTaskletsShims: the Linux calls that Swift cannot reach through Glibc.
+//
+// `syscall()` is variadic, and `sched_getaffinity`, `pthread_setaffinity_np`,
+// `sched_getcpu` and the CPU_* macros need _GNU_SOURCE, so they live here.
+// Swift code never calls these directly: `Tasklets/system/SystemCalls.swift`
+// wraps each one once, so tests can substitute them.
+//===----------------------------------------------------------------------===//
+#ifndef C_TASKLETS_SHIMS_H
+#define C_TASKLETS_SHIMS_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: - CPU affinity
+
+/// Writes the CPUs of the calling thread's affinity mask into `out` (at most
+/// `capacity` entries, ascending) and returns how many there are, or -errno.
+/// The set is sized with CPU_ALLOC, so hosts with more than 1024 CPUs work.
+int ctasklets_affinity_cpus(int32_t *out, int32_t capacity);
+
+/// Pins the calling thread to one CPU. Returns 0 or an errno value
+/// (EINVAL when the CPU is outside the thread's cgroup cpuset).
+int ctasklets_pin_current_thread(int32_t cpu);
+
+/// The CPU the calling thread runs on, or -1.
+int ctasklets_current_cpu(void);
+
+/// The kernel thread id of the calling thread.
+int32_t ctasklets_thread_id(void);
+
+// MARK: - Futex
+
+/// Sleeps while `*word == expected`, for at most `timeout_ns` (no limit when
+/// negative). Returns 0, or an errno value (EAGAIN, EINTR, ETIMEDOUT).
+int ctasklets_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns);
+
+/// Wakes up to `count` threads sleeping on `word`. Returns how many woke.
+int ctasklets_futex_wake(uint32_t *word, int32_t count);
+
+// MARK: - Spinning
+
+/// A spin-wait hint to the CPU (`pause` on x86, `yield` on Arm).
+static inline void ctasklets_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+// MARK: - The current worker
+
+/// The worker running on this thread (NULL on threads outside every pool).
+/// A C `__thread` read costs nothing measurable; `pthread_getspecific` costs ~1 ns.
+extern __thread void *ctasklets_current_worker_storage;
+
+static inline void *ctasklets_current_worker(void) {
+    return ctasklets_current_worker_storage;
+}
+
+static inline void ctasklets_set_current_worker(void *worker) {
+    ctasklets_current_worker_storage = worker;
+}
+
+// MARK: - Swift closures as two words
+//
+// A Swift closure is two words: a function pointer and a context pointer; it
+// is called with the Swift calling convention, the context in `swiftself`.
+// Two tiny functions (declared on the Swift side with `@_silgen_name`, see
+// ClosureWords.swift) let a `join` hand its non-escaping second half to a
+// thief without allocating: `ctasklets_closure_words` returns a closure
+// argument's two words, and `ctasklets_with_closure` passes two words back to
+// a Swift body as a closure argument. Both only move words around, so the
+// closure's own calling convention (generic results, typed errors) stays a
+// matter between Swift and Swift. `ClosureWordsTests` fails loudly if this
+// ever stops working, and the `PortableClosureABI` package trait avoids it.
+
+#define CTASKLETS_SWIFTCC __attribute__((swiftcall))
+#define CTASKLETS_SWIFT_CONTEXT __attribute__((swift_context))
+
+/// The two words of a Swift closure.
+typedef struct {
+    const void *function;
+    const void *context;
+} ctasklets_closure;
+
+/// Calls a Swift closure of type `(UnsafeMutableRawPointer) -> Void`.
+static inline void ctasklets_invoke_job(const void *function, const void *context, void *job) {
+    typedef void CTASKLETS_SWIFTCC (*invoker_t)(void *, void *CTASKLETS_SWIFT_CONTEXT);
+    ((invoker_t)function)(job, (void *)context);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

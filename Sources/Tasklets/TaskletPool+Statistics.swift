@@ -1,0 +1,54 @@
+extension TaskletPool {
+    /// A snapshot of the pool's counters.
+    public struct Statistics: Sendable, Hashable {
+        /// One entry per worker, in worker order.
+        public var workers: [WorkerStatistics]
+
+        /// The sum over every worker.
+        public var total: WorkerStatistics {
+            workers.reduce(into: WorkerStatistics()) { sum, worker in
+                sum.tasklets += worker.tasklets
+                sum.steals += worker.steals
+                sum.failedSteals += worker.failedSteals
+                sum.leapfrogs += worker.leapfrogs
+                sum.parks += worker.parks
+                sum.wakes += worker.wakes
+            }
+        }
+    }
+
+    /// One worker's counters since the pool started.
+    public struct WorkerStatistics: Sendable, Hashable {
+        /// Jobs this worker ran from a queue: stolen, injected, spawned, or
+        /// taken from its own deque by its loop. A `join` half taken back
+        /// and run inline by its owner is not counted: counting it would
+        /// cost the fork-join fast path.
+        public var tasklets: UInt64 = 0
+        /// Jobs stolen from another worker's deque.
+        public var steals: UInt64 = 0
+        /// Steal attempts on a victim that found nothing or lost every race.
+        public var failedSteals: UInt64 = 0
+        /// Jobs run while waiting for a stolen `join` half or for a scope.
+        public var leapfrogs: UInt64 = 0
+        /// Times the worker went to sleep.
+        public var parks: UInt64 = 0
+        /// Times it was woken from that sleep.
+        public var wakes: UInt64 = 0
+    }
+
+    /// Reads every worker's counters. Safe while the pool runs; each value is
+    /// exact, the set is not an atomic snapshot.
+    public func statistics() -> Statistics {
+        let registry = self.registry
+        return Statistics(workers: (0..<registry.workerCount).map { index in
+            let counters = registry.workers[index]
+            return WorkerStatistics(
+                tasklets: counters.pointee.counters.tasklets.load(ordering: .relaxed),
+                steals: counters.pointee.counters.steals.load(ordering: .relaxed),
+                failedSteals: counters.pointee.counters.failedSteals.load(ordering: .relaxed),
+                leapfrogs: counters.pointee.counters.leapfrogs.load(ordering: .relaxed),
+                parks: counters.pointee.counters.parks.load(ordering: .relaxed),
+                wakes: counters.pointee.counters.wakes.load(ordering: .relaxed))
+        })
+    }
+}

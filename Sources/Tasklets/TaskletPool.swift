@@ -1,0 +1,193 @@
+import CTaskletsShims
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A pool of worker threads that runs tasklets by work stealing.
+///
+/// ```swift
+/// let pool = try TaskletPool()            // one worker per CPU you may use
+/// let total = try pool.run {
+///     let (left, right) = join({ sum(lower) }, { sum(upper) })
+///     return left + right
+/// }
+/// pool.shutdown()
+/// ```
+///
+/// Enter the pool with `run` (or hand it detached work with `spawn`); inside
+/// it, use `join`, `scope`, `throwingScope`, `parallelFor` and
+/// `parallelReduce`, which find the pool through the current thread.
+/// The scheduling policy is described at the top of `Registry.swift`.
+public final class TaskletPool: @unchecked Sendable {
+    /// The most workers a pool may have.
+    public static let maximumWorkers = 4096
+
+    /// The environment variable that overrides the default worker count.
+    public static let workersVariable = "TASKLETS_WORKERS"
+
+    @usableFromInline let registry: Registry
+
+    /// The number of worker threads.
+    public var workerCount: Int { registry.workerCount }
+
+    /// Starts a pool.
+    ///
+    /// - Parameters:
+    ///   - workers: the number of worker threads. By default, the value of
+    ///     `TASKLETS_WORKERS`, or else the number of CPUs in the process's
+    ///     affinity mask (what `nproc` prints, which honours `taskset` and
+    ///     cgroup cpusets, unlike `ProcessInfo.activeProcessorCount`).
+    ///   - errorHandler: receives errors thrown by detached `spawn`ed
+    ///     tasklets. By default they are reported on standard error and the
+    ///     pool keeps running.
+    /// - Throws: `TaskletPoolError` for a worker count outside
+    ///   `1...maximumWorkers`, an unusable `TASKLETS_WORKERS`, or a thread
+    ///   that cannot be started.
+    public convenience init(
+        workers: Int? = nil,
+        errorHandler: @escaping @Sendable (any Error) -> Void = TaskletPool.reportToStandardError
+    ) throws(TaskletPoolError) {
+        try self.init(workers: workers, system: .live, errorHandler: errorHandler)
+    }
+
+    init(
+        workers: Int?, system: SystemCalls,
+        errorHandler: @escaping @Sendable (any Error) -> Void
+    ) throws(TaskletPoolError) {
+        let count: Int
+        if let workers {
+            count = workers
+        } else {
+            count = try TaskletPool.defaultWorkerCount(system: system)
+        }
+        guard (1...TaskletPool.maximumWorkers).contains(count) else {
+            throw .invalidWorkerCount(count)
+        }
+        registry = Registry(workerCount: count, system: system, errorHandler: errorHandler)
+        try registry.startThreads()
+    }
+
+    deinit {
+        // A pool released without `shutdown()` shuts itself down. If the last
+        // reference goes away on one of its own workers, that worker cannot
+        // wait for itself: the threads then finish on their own.
+        let onOwnWorker = Worker.current.map(registry.owns) ?? false
+        registry.shutdown(waitForThreads: !onOwnWorker)
+    }
+
+    /// The default worker count: `TASKLETS_WORKERS`, else the affinity mask.
+    static func defaultWorkerCount(system: SystemCalls) throws(TaskletPoolError) -> Int {
+        if let value = system.environment(workersVariable) {
+            guard let count = Int(value.filter { !$0.isWhitespace }),
+                (1...maximumWorkers).contains(count)
+            else {
+                throw .invalidEnvironment(
+                    variable: workersVariable, value: value,
+                    expected: "a whole number from 1 to \(maximumWorkers)")
+            }
+            return count
+        }
+        switch system.affinityCPUs() {
+        case .success(let cpus): return max(1, cpus.count)
+        case .failure(let error): throw .affinityUnavailable(error)
+        }
+    }
+
+    /// The default handler for errors of detached tasklets.
+    public static let reportToStandardError: @Sendable (any Error) -> Void = { error in
+        writeToStandardError("swift-tasklets: a spawned tasklet threw: \(error)\n")
+    }
+
+    // MARK: - Entering the pool
+
+    /// Runs `body` on a worker of this pool and returns its result.
+    ///
+    /// From a thread outside the pool, the calling thread blocks until a
+    /// worker has run `body` (like `DispatchQueue.sync`, so `body` needs not
+    /// be `Sendable`). From a worker of this pool, `body` runs inline.
+    ///
+    /// - Throws: what `body` throws, or `TaskletPoolError.shutDown`.
+    public func run<R, E: Error>(_ body: () throws(E) -> R) throws -> R {
+        if let worker = Worker.current, registry.owns(worker) {
+            return try body()
+        }
+        // Runs `body` on the worker that takes the job (see StackJob).
+        let invoker: Invoker = { reference in
+            StackJob.runTaken(reference) { job in
+                let outcome = job.pointee.results.assumingMemoryBound(to: Result<R, E>?.self)
+                BorrowedClosure<R, E>.borrow(job.pointee.body) { body in
+                    outcome.pointee = Result { () throws(E) -> R in try body() }
+                }
+            }
+        }
+        var outcome: Result<R, E>? = nil
+        let accepted = withExtendedLifetime(invoker) {
+            withUnsafeMutablePointer(to: &outcome) { outcome in
+                BorrowedClosure<R, E>.lend(body) { lentBody in
+                    var job = StackJob(
+                        invoker: invoker, body: lentBody,
+                        results: UnsafeMutableRawPointer(outcome))
+                    return withUnsafeMutablePointer(to: &job) { record in
+                        guard registry.submitExternal(JobRef(record)) else { return false }
+                        record.pointee.latch.waitBlocking(system: registry.system)
+                        return true
+                    }
+                }
+            }
+        }
+        guard accepted, let outcome else { throw TaskletPoolError.shutDown }
+        return try outcome.get()
+    }
+
+    /// Queues `body` to run on the pool without waiting for it. An error it
+    /// throws goes to the pool's error handler.
+    ///
+    /// - Throws: `TaskletPoolError.shutDown` once the pool is shut down.
+    public func spawn(_ body: @escaping @Sendable () throws -> Void) throws(TaskletPoolError) {
+        let handler = registry.errorHandler
+        let job = HeapJob.make {
+            do { try body() } catch { handler(error) }
+        }
+        if let worker = Worker.current, registry.owns(worker) {
+            worker.pointee.pushLocal(job)
+        } else if !registry.submitExternal(job) {
+            HeapJob.discard(job)
+            throw .shutDown
+        }
+    }
+
+    // MARK: - Lifecycle
+
+    /// Finishes every queued tasklet, then stops and joins the worker
+    /// threads. Later `run` and `spawn` calls throw
+    /// `TaskletPoolError.shutDown`. Calling it again does nothing. Called
+    /// from one of the pool's own workers, it starts the shutdown but cannot
+    /// wait for the threads, which then finish on their own.
+    public func shutdown() {
+        let onOwnWorker = Worker.current.map(registry.owns) ?? false
+        registry.shutdown(waitForThreads: !onOwnWorker)
+    }
+
+    /// Whether `shutdown()` was called.
+    public var isShutDown: Bool {
+        registry.isShutDown.load(ordering: .relaxed)
+    }
+}
+
+/// Writes a message to file descriptor 2 in one call.
+func writeToStandardError(_ message: String) {
+    var message = message
+    message.withUTF8 { bytes in
+        _ = write(2, bytes.baseAddress, bytes.count)
+    }
+}
+
+extension TaskletPool {
+    /// The index of the worker running the calling thread, or nil outside every pool.
+    public static var currentWorkerIndex: Int? {
+        Worker.current?.pointee.index
+    }
+}

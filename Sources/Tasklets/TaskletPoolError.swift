@@ -1,0 +1,33 @@
+/// Errors the pool throws for misuse or an unusable system.
+public enum TaskletPoolError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The pool was shut down; the submission did not run.
+    case shutDown
+    /// A worker count outside `1...TaskletPool.maximumWorkers`.
+    case invalidWorkerCount(Int)
+    /// An environment variable (such as `TASKLETS_WORKERS`) holds a value
+    /// the pool cannot use.
+    case invalidEnvironment(variable: String, value: String, expected: String)
+    /// A grain size below 1 for a parallel loop.
+    case invalidGrain(Int)
+    /// The operating system refused to start a worker thread.
+    case threadCreationFailed(SystemError)
+    /// The affinity mask could not be read.
+    case affinityUnavailable(SystemError)
+
+    public var description: String {
+        switch self {
+        case .shutDown:
+            return "the tasklet pool is shut down"
+        case .invalidWorkerCount(let count):
+            return "invalid worker count \(count): expected 1...\(TaskletPool.maximumWorkers)"
+        case .invalidEnvironment(let variable, let value, let expected):
+            return "invalid \(variable)=\"\(value)\": expected \(expected)"
+        case .invalidGrain(let grain):
+            return "invalid grain \(grain): expected 1 or more"
+        case .threadCreationFailed(let error):
+            return "could not start a worker thread: \(error)"
+        case .affinityUnavailable(let error):
+            return "could not read the CPU affinity mask: \(error)"
+        }
+    }
+}

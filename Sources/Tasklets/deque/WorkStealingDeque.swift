@@ -1,0 +1,211 @@
+import Synchronization
+
+/// A Chase-Lev work-stealing deque of job pointers.
+///
+/// The owning worker pushes and takes at the *bottom* (LIFO, so a `join`
+/// finds its own second half again); any other thread steals at the *top*
+/// (FIFO, so thieves take the oldest and usually largest piece of work).
+///
+/// The memory orderings are those of Lê, Pop, Cohen and Zappa Nardelli,
+/// "Correct and Efficient Work-Stealing for Weak Memory Models" (PPoPP 2013),
+/// reasoned in the C11 model. Two deliberate changes, both noted where they
+/// happen: `bottom` is published with a releasing store instead of a release
+/// fence followed by a relaxed store (ThreadSanitizer does not model
+/// standalone fences), and the ring grows by doubling while retired rings stay
+/// alive until the deque dies, because a thief may still be reading one.
+///
+/// The model-checked C++ mirror of this type is `Tests/ModelCheck/deque.cpp`;
+/// keep the two in step.
+///
+/// The deque lives at a fixed address (inside a worker's state), so it is
+/// `~Copyable` and its atomics are stored inline.
+@usableFromInline
+struct WorkStealingDeque: ~Copyable {
+    /// Index of the oldest element. Only ever incremented, by a CAS.
+    @usableFromInline let top: Atomic<Int>
+    /// One past the newest element. Written only by the owner.
+    @usableFromInline let bottom: Atomic<Int>
+    /// The current ring. Written only by the owner (when it grows).
+    @usableFromInline let ring: Atomic<UnsafeMutablePointer<DequeRing>>
+
+    init(capacity: Int = 256) {
+        top = Atomic(0)
+        bottom = Atomic(0)
+        ring = Atomic(DequeRing.allocate(capacity: capacity, previous: nil))
+    }
+
+    deinit {
+        // Only the owner of the deque can get here, and no thief is left:
+        // free the live ring and every retired one.
+        var next: UnsafeMutablePointer<DequeRing>? = ring.load(ordering: .relaxed)
+        while let current = next {
+            next = current.pointee.previous
+            DequeRing.deallocate(current)
+        }
+    }
+
+    // MARK: - Owner operations
+
+    /// Pushes a job at the bottom. Owner only.
+    @inlinable @inline(__always)
+    func push(_ job: JobRef) {
+        // relaxed: only the owner writes `bottom`, so it reads its own last write.
+        let b = bottom.load(ordering: .relaxed)
+        // acquiring: synchronizes with the thief's CAS on `top` that released
+        // the slot at t - 1. The thief read that slot before its CAS, so the
+        // read happens-before any overwrite of it below after wrap-around.
+        let t = top.load(ordering: .acquiring)
+        // relaxed: only the owner writes `ring`.
+        var r = ring.load(ordering: .relaxed)
+        if b - t > r.pointee.mask {
+            r = grow(r, bottom: b, top: t)
+        }
+        // relaxed: the releasing store of `bottom` below publishes it.
+        r.pointee.store(job, at: b)
+        // releasing: publishes the slot and everything the owner wrote into
+        // the job record before the push to a thief that acquires `bottom`.
+        // (Lê et al. use a release fence and a relaxed store; the releasing
+        // store is equivalent in C11 and visible to ThreadSanitizer.)
+        bottom.store(b &+ 1, ordering: .releasing)
+    }
+
+    /// Takes the newest job from the bottom, or nil when the deque is empty
+    /// or a thief won the race for the last job. Owner only.
+    @inlinable @inline(__always)
+    func take() -> JobRef? {
+        // relaxed: owner-only variable.
+        let b = bottom.load(ordering: .relaxed) &- 1
+        let r = ring.load(ordering: .relaxed)
+        // relaxed store, then a seq_cst fence before reading `top`: the fence
+        // orders this store before the load of `top` in the single total
+        // order, against the fence in `steal`, so an owner and a thief cannot
+        // both miss each other's claim on the last element (a store-load
+        // pattern that no acquire/release pairing can order).
+        bottom.store(b, ordering: .relaxed)
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        let t = top.load(ordering: .relaxed)
+        if t <= b {
+            // Non-empty. relaxed: the slot was written by this thread.
+            let job = r.pointee.load(at: b)
+            if t == b {
+                // The last element: race the thieves for it with a CAS on
+                // `top`. sequentiallyConsistent, as in Lê et al.: it must be
+                // ordered against the thieves' fenced reads.
+                let won = top.compareExchange(
+                    expected: t, desired: t &+ 1,
+                    successOrdering: .sequentiallyConsistent,
+                    failureOrdering: .relaxed
+                ).exchanged
+                // relaxed: owner-only variable, restored to "empty" (t + 1).
+                bottom.store(b &+ 1, ordering: .relaxed)
+                return won ? job : nil
+            }
+            return job
+        }
+        // Empty: restore `bottom`. relaxed: owner-only variable.
+        bottom.store(b &+ 1, ordering: .relaxed)
+        return nil
+    }
+
+    /// Like `take`, but leaves the jobs at indices below `floor` alone. A
+    /// waiting scope uses it to run only the jobs pushed after it started.
+    @inlinable
+    func take(atOrAbove floor: Int) -> JobRef? {
+        // relaxed: owner-only variable.
+        guard bottom.load(ordering: .relaxed) > floor else { return nil }
+        return take()
+    }
+
+    // MARK: - Thief operations
+
+    /// Steals the oldest job. Any thread.
+    @inlinable
+    func steal() -> StealResult {
+        steal(atOrAbove: .min)
+    }
+
+    /// Steals the oldest job if its index is at least `floor`. A worker that
+    /// waits for a stolen `join` half uses it on its thief's deque: the jobs at
+    /// or above the index where the thief's deque stood when it started our
+    /// job are descendants of that job, and older ones are unrelated work that
+    /// could bury the waiting `join` (rayon-rs/rayon#957).
+    @inlinable
+    func steal(atOrAbove floor: Int) -> StealResult {
+        // acquiring: synchronizes with the CAS of a previous thief, so the
+        // slot we read below is not older than that thief's view.
+        let t = top.load(ordering: .acquiring)
+        // The seq_cst fence orders the load of `top` before the load of
+        // `bottom` in the total order, pairing with the fence in `take`
+        // (see there).
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        // acquiring: synchronizes with the owner's releasing store in `push`
+        // (and, through the C11 release sequence, with its later relaxed
+        // stores), so the slot and the job record it points to are visible.
+        let b = bottom.load(ordering: .acquiring)
+        guard t < b else { return .empty }
+        guard t >= floor else { return .empty }
+        // acquiring: pairs with the releasing store in `grow`, so the copied
+        // slots of a new ring are visible. (Lê et al. use consume.)
+        let r = ring.load(ordering: .acquiring)
+        // Read the slot *before* the CAS: once `top` moves past t the owner
+        // may overwrite the slot. The read is atomic because it can race with
+        // that overwrite when the CAS is going to fail.
+        let job = r.pointee.load(at: t)
+        // sequentiallyConsistent, as in Lê et al.: the claim must be ordered
+        // against the owner's fenced read of `top` in `take`.
+        let won = top.compareExchange(
+            expected: t, desired: t &+ 1,
+            successOrdering: .sequentiallyConsistent,
+            failureOrdering: .relaxed
+        ).exchanged
+        return won ? .success(job) : .retry
+    }
+
+    // MARK: - Inspection
+
+    /// A snapshot of the number of jobs; exact only for the owner.
+    @inlinable
+    var count: Int {
+        // sequentiallyConsistent: the sleep protocol's re-check relies on
+        // these loads being ordered after a sleeper's announcement
+        // (docs/sleep-protocol.md).
+        let b = bottom.load(ordering: .sequentiallyConsistent)
+        let t = top.load(ordering: .sequentiallyConsistent)
+        return max(0, b &- t)
+    }
+
+    /// The index the next push will use. Owner only.
+    @inlinable
+    var bottomIndex: Int {
+        bottom.load(ordering: .relaxed)
+    }
+
+    // MARK: - Growth
+
+    @usableFromInline
+    func grow(
+        _ old: UnsafeMutablePointer<DequeRing>, bottom b: Int, top t: Int
+    ) -> UnsafeMutablePointer<DequeRing> {
+        let new = DequeRing.allocate(capacity: (old.pointee.mask + 1) * 2, previous: old)
+        var index = t
+        while index < b {
+            new.pointee.store(old.pointee.load(at: index), at: index)
+            index &+= 1
+        }
+        // releasing: a thief that acquires the new ring sees the copied slots.
+        // The old ring stays allocated (linked through `previous`) until the
+        // deque dies, because a thief may have loaded it already.
+        ring.store(new, ordering: .releasing)
+        return new
+    }
+}
+
+/// What a steal attempt found.
+@usableFromInline
+enum StealResult {
+    case success(JobRef)
+    /// The deque was empty (or held nothing at or above the floor).
+    case empty
+    /// Lost a race with another thief or the owner; trying again may succeed.
+    case retry
+}

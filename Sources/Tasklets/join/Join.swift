@@ -1,0 +1,136 @@
+import Synchronization
+
+/// Runs `a` and `b`, potentially in parallel, and returns both results.
+///
+/// On a worker of a pool, `b` waits in the worker's deque where an idle
+/// worker can steal it while `a` runs here; if nobody took it, `b` then runs
+/// here too. That path allocates nothing and retains nothing: the job record
+/// lives on this stack frame. Outside a pool, `a` and then `b` run in turn.
+///
+/// Both closures always run. If either throws, the error reaches the caller
+/// after both have finished; if both throw, the first error thrown wins.
+///
+/// `b` is `@Sendable` because it may run on another thread while `a` runs;
+/// `a` needs not be, as it always runs on the calling thread.
+@inlinable @inline(__always)
+public func join<A, B: Sendable, E: Error>(
+    _ a: () throws(E) -> A,
+    _ b: @Sendable () throws(E) -> B
+) throws(E) -> (A, B) {
+    guard let worker = Worker.current else {
+        return try joinSequentially(a, b)
+    }
+    return try joinOnWorker(worker, a, b)
+}
+
+@inlinable
+func joinSequentially<A, B, E: Error>(
+    _ a: () throws(E) -> A, _ b: () throws(E) -> B
+) throws(E) -> (A, B) {
+    let resultA: Result<A, E>
+    do throws(E) { resultA = .success(try a()) } catch { resultA = .failure(error) }
+    let resultB: Result<B, E>
+    do throws(E) { resultB = .success(try b()) } catch { resultB = .failure(error) }
+    return (try resultA.get(), try resultB.get())
+}
+
+/// Where a thief writes the result of a stolen `join` half, in the owner's
+/// stack frame. The latch orders the write before the owner reads it.
+@usableFromInline
+struct JoinSlots<B, E: Error>: ~Copyable {
+    @usableFromInline var b: Result<B, E>?
+    /// Which half threw first: 0 neither yet, 1 `a`, 2 `b`. Only touched
+    /// when a half throws.
+    @usableFromInline let firstFailure: Atomic<UInt8>
+
+    @inlinable @inline(__always)
+    init() {
+        b = nil
+        firstFailure = Atomic(0)
+    }
+}
+
+/// Runs one half of a join, noting whether it was the first to throw.
+@inlinable @inline(__always)
+func runHalf<T, E: Error>(
+    _ half: () throws(E) -> T, rank: UInt8, _ firstFailure: borrowing Atomic<UInt8>
+) -> Result<T, E> {
+    do throws(E) {
+        return .success(try half())
+    } catch {
+        // relaxed: the latch orders the results; this only ranks errors.
+        _ = firstFailure.compareExchange(expected: 0, desired: rank, ordering: .relaxed)
+        return .failure(error)
+    }
+}
+
+@inlinable @inline(__always)
+func joinOnWorker<A, B: Sendable, E: Error>(
+    _ worker: UnsafeMutablePointer<Worker>,
+    _ a: () throws(E) -> A,
+    _ b: @Sendable () throws(E) -> B
+) throws(E) -> (A, B) {
+    // Runs `b` on a thief. It captures nothing, so in specialized code it is
+    // a plain function and building the record allocates nothing.
+    let invoker: Invoker = { reference in
+        StackJob.runTaken(reference) { job in
+            let slots = job.pointee.results.assumingMemoryBound(to: JoinSlots<B, E>.self)
+            BorrowedClosure<B, E>.borrow(job.pointee.body) { b in
+                slots.pointee.b = runHalf(b, rank: 2, slots.pointee.firstFailure)
+            }
+        }
+    }
+    var slots = JoinSlots<B, E>()
+    let resultA: Result<A, E> = withExtendedLifetime(invoker) {
+        withUnsafeMutablePointer(to: &slots) { slots in
+            BorrowedClosure<B, E>.lend(b) { lentB in
+                var job = StackJob(
+                    invoker: invoker, body: lentB,
+                    results: UnsafeMutableRawPointer(slots))
+                return withUnsafeMutablePointer(to: &job) { record in
+                    let reference = JobRef(record)
+                    worker.pointee.pushLocal(reference)
+                    let resultA = runHalf(a, rank: 1, slots.pointee.firstFailure)
+                    if worker.pointee.takeBack(reference) {
+                        slots.pointee.b = runHalf(b, rank: 2, slots.pointee.firstFailure)
+                    } else {
+                        worker.pointee.registry.takeUnretainedValue()
+                            .wait(for: record.pointee.latch, helping: .thiefOf(record), on: worker)
+                    }
+                    return resultA
+                }
+            }
+        }
+    }
+    switch (resultA, slots.b.unsafelyUnwrapped) {
+    case (.success(let valueA), .success(let valueB)):
+        return (valueA, valueB)
+    case (.failure(let error), .success), (.success, .failure(let error)):
+        throw error
+    case (.failure(let errorA), .failure(let errorB)):
+        throw slots.firstFailure.load(ordering: .relaxed) == 2 ? errorB : errorA
+    }
+}
+
+extension Worker {
+    /// Takes `job` back from the bottom of the deque. Jobs pushed above it
+    /// (detached spawns of the first half) are run on the way. Returns false
+    /// when a thief has it.
+    @inlinable @inline(__always)
+    func takeBack(_ job: JobRef) -> Bool {
+        guard let newest = deque.take() else { return false }
+        if newest == job { return true }
+        return takeBack(job, after: newest)
+    }
+
+    @usableFromInline
+    func takeBack(_ job: JobRef, after first: JobRef) -> Bool {
+        var next: JobRef? = first
+        while let other = next {
+            if other == job { return true }
+            registry.takeUnretainedValue().run(other, on: Worker.current.unsafelyUnwrapped)
+            next = deque.take()
+        }
+        return false
+    }
+}

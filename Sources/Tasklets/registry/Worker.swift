@@ -1,0 +1,78 @@
+import CTaskletsShims
+import Synchronization
+
+/// The state of one worker thread, at a fixed, cache-line aligned address.
+///
+/// Other threads touch only the atomics (the deque's `top`, the park word,
+/// the counters); the plain `var`s belong to the worker's own thread.
+@usableFromInline
+struct Worker: ~Copyable {
+    @usableFromInline let index: Int
+    @usableFromInline let deque: WorkStealingDeque
+    /// The pool's sleep counters, read on every push (see `Sleep`).
+    @usableFromInline let sleepCounts: UnsafeMutablePointer<Atomic<UInt64>>
+    @usableFromInline let registry: Unmanaged<Registry>
+    /// The futex word this worker parks on: 0 = parked or about to, 1 = woken.
+    let parkWord: Atomic<UInt32>
+    let counters: WorkerCounters
+
+    /// Local jobs run since the injector was last looked at (see `Registry`).
+    var localTicks: UInt32 = 0
+    /// Whether this worker holds one of the pool's searching slots.
+    var isSearching = false
+    /// xorshift64 state for picking victims.
+    var random: UInt64
+
+    init(
+        index: Int, registry: Unmanaged<Registry>,
+        sleepCounts: UnsafeMutablePointer<Atomic<UInt64>>
+    ) {
+        self.index = index
+        self.registry = registry
+        self.sleepCounts = sleepCounts
+        deque = WorkStealingDeque()
+        parkWord = Atomic(0)
+        counters = WorkerCounters()
+        random = 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
+    }
+
+    /// The worker running the calling thread, or nil outside every pool.
+    @inlinable @inline(__always)
+    static var current: UnsafeMutablePointer<Worker>? {
+        ctasklets_current_worker()?.assumingMemoryBound(to: Worker.self)
+    }
+
+    /// Pushes a job onto this worker's deque and wakes a sleeper if nobody
+    /// is searching. Called by the worker's own thread.
+    @inlinable @inline(__always)
+    func pushLocal(_ job: JobRef) {
+        deque.push(job)
+        if Sleep.shouldWake(afterLocalPushSeeing: sleepCounts) {
+            registry.takeUnretainedValue().sleep.wakeOne()
+        }
+    }
+
+    /// A number in 0..<bound.
+    mutating func nextRandom(below bound: Int) -> Int {
+        random ^= random << 13
+        random ^= random >> 7
+        random ^= random << 17
+        return Int(truncatingIfNeeded: random % UInt64(bound))
+    }
+}
+
+/// Allocates `value` alone on its own cache lines, so that no other data
+/// shares them (false sharing between workers costs more than the memory).
+func allocateCacheAligned<T: ~Copyable>(_ value: consuming T) -> UnsafeMutablePointer<T> {
+    let line = 128  // two 64-byte lines: adjacent-line prefetch pulls pairs
+    let size = (MemoryLayout<T>.size + line - 1) / line * line
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: max(size, line), alignment: line)
+    let typed = raw.bindMemory(to: T.self, capacity: 1)
+    typed.initialize(to: value)
+    return typed
+}
+
+func deallocateCacheAligned<T: ~Copyable>(_ pointer: UnsafeMutablePointer<T>) {
+    pointer.deinitialize(count: 1)
+    UnsafeMutableRawPointer(pointer).deallocate()
+}

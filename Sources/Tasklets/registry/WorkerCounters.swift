@@ -1,0 +1,21 @@
+import Synchronization
+
+/// One worker's event counters. Only the worker writes them, with a relaxed
+/// load and store (a plain `mov`, no locked instruction), and anyone may read
+/// them while the pool runs.
+struct WorkerCounters: ~Copyable {
+    let tasklets = Atomic<UInt64>(0)
+    let steals = Atomic<UInt64>(0)
+    let failedSteals = Atomic<UInt64>(0)
+    let leapfrogs = Atomic<UInt64>(0)
+    let parks = Atomic<UInt64>(0)
+    let wakes = Atomic<UInt64>(0)
+}
+
+extension Atomic where Value == UInt64 {
+    /// Adds one; for counters that only their owner thread writes.
+    @inline(__always)
+    func bumpOwned() {
+        store(load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+    }
+}

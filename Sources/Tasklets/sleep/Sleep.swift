@@ -1,0 +1,207 @@
+import CTaskletsShims
+import Synchronization
+
+/// Who is searching for work and who is asleep, and how to wake them.
+///
+/// The protocol, and the proof that it loses no wakeup, are written down in
+/// `docs/sleep-protocol.md`; the model-checked mirror is
+/// `Tests/ModelCheck/sleep.pml`. In short:
+///
+/// * `counts` packs two numbers: workers *searching* (low 32 bits) and
+///   workers *sleeping* (high 32 bits). At most `maximumSearching` search at
+///   once (Go's `nmspinning`, Tokio's searcher cap).
+/// * A submitter wakes a sleeper only when nobody searches: a searcher will
+///   find the job, or re-check before it sleeps.
+/// * A searcher that finds work and was the last one wakes one more sleeper,
+///   so wakeups cascade while work lasts.
+/// * A worker goes to sleep in two steps: announce (one seq_cst RMW on
+///   `counts`), then re-check every queue with seq_cst loads, and only then
+///   park. A submitter from outside publishes, issues a seq_cst fence and
+///   reads `counts`: one of the two always sees the other.
+@usableFromInline
+final class Sleep: @unchecked Sendable {
+    /// searching | sleeping << 32, on its own cache line.
+    @usableFromInline let counts: UnsafeMutablePointer<Atomic<UInt64>>
+    let maximumSearching: UInt64
+    let lock = PthreadLock()
+    /// Indices of parked workers, most recent last (guarded by `lock`).
+    private var sleepers: [Int] = []
+    /// Set once, under `lock`, by `beginShutdown`.
+    private var shuttingDown = false
+    private let workers: UnsafeMutablePointer<UnsafeMutablePointer<Worker>>
+    private let system: SystemCalls
+
+    @usableFromInline static var searchingOne: UInt64 { 1 }
+    @usableFromInline static var sleepingOne: UInt64 { 1 << 32 }
+
+    init(
+        workerCount: Int, workers: UnsafeMutablePointer<UnsafeMutablePointer<Worker>>,
+        system: SystemCalls
+    ) {
+        counts = allocateCacheAligned(Atomic<UInt64>(0))
+        maximumSearching = UInt64(max(1, workerCount / 2))
+        sleepers.reserveCapacity(workerCount)
+        self.workers = workers
+        self.system = system
+    }
+
+    deinit {
+        deallocateCacheAligned(counts)
+    }
+
+    @inlinable @inline(__always)
+    static func searching(_ value: UInt64) -> UInt64 { value & 0xFFFF_FFFF }
+    @inlinable @inline(__always)
+    static func sleeping(_ value: UInt64) -> UInt64 { value >> 32 }
+
+    // MARK: - Submitters
+
+    /// After a worker pushed onto its own deque: wake a sleeper if nobody
+    /// searches. relaxed: the pushing worker is awake and will run the job
+    /// itself if nobody steals it, so a stale read costs parallelism, never
+    /// the job (docs/sleep-protocol.md, "local pushes"). This keeps the
+    /// fork-join fast path free of fences.
+    @inlinable @inline(__always)
+    static func shouldWake(afterLocalPushSeeing counts: UnsafeMutablePointer<Atomic<UInt64>>) -> Bool {
+        let value = counts.pointee.load(ordering: .relaxed)
+        return searching(value) == 0 && sleeping(value) != 0
+    }
+
+    /// After a thread outside the pool published a job in the injector.
+    func notifyExternalSubmission() {
+        // The fence orders the injector's publication before the read of
+        // `counts` in the single total order; a worker going to sleep does
+        // the mirror image (RMW on `counts`, then seq_cst loads of the
+        // queues). One of the two sees the other.
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        let value = counts.pointee.load(ordering: .sequentiallyConsistent)
+        if Sleep.searching(value) == 0 && Sleep.sleeping(value) != 0 {
+            wakeOne()
+        }
+    }
+
+    // MARK: - Searching
+
+    /// Takes a searching slot if fewer than the maximum are taken.
+    func tryBeginSearching() -> Bool {
+        var value = counts.pointee.load(ordering: .relaxed)
+        while Sleep.searching(value) < maximumSearching {
+            // sequentiallyConsistent: searchers and submitters reason about
+            // each other through this word (see the protocol).
+            let (exchanged, original) = counts.pointee.compareExchange(
+                expected: value, desired: value + Sleep.searchingOne,
+                ordering: .sequentiallyConsistent)
+            if exchanged { return true }
+            value = original
+        }
+        return false
+    }
+
+    /// A searcher found work. The last searcher to stop wakes one sleeper,
+    /// so that the next job pushed finds a thief (the Go/Tokio policy).
+    func endSearching() {
+        let old = counts.pointee.wrappingSubtract(Sleep.searchingOne, ordering: .sequentiallyConsistent).oldValue
+        if Sleep.searching(old) == 1 && Sleep.sleeping(old) != 0 {
+            wakeOne()
+        }
+    }
+
+    // MARK: - Sleeping
+
+    /// Wakes one parked worker, which comes back as a searcher.
+    @usableFromInline
+    func wakeOne() {
+        let woken: Int? = lock.withLock {
+            guard let index = sleepers.popLast() else { return nil }
+            // The waker moves the sleeper to "searching" itself, so that
+            // submitters racing with this wake see a searcher and do not
+            // wake a second worker for the same job.
+            counts.pointee.wrappingAdd(Sleep.searchingOne &- Sleep.sleepingOne, ordering: .sequentiallyConsistent)
+            return index
+        }
+        if let woken { unpark(woken) }
+    }
+
+    private func unpark(_ index: Int) {
+        let worker = workers[index]
+        // releasing: the woken worker acquires it and sees the counts change.
+        worker.pointee.parkWord.store(1, ordering: .releasing)
+        system.futexWake(futexAddress(of: worker.pointee.parkWord), 1)
+    }
+
+    /// Puts the calling worker to sleep unless work shows up, following the
+    /// protocol. Returns false when the pool shuts down and no work is left:
+    /// the worker should exit.
+    func sleep(_ worker: UnsafeMutablePointer<Worker>, hasVisibleWork: () -> Bool) -> Bool {
+        let index = worker.pointee.index
+        let wasSearching = worker.pointee.isSearching
+        let stopping: Bool = lock.withLock {
+            worker.pointee.parkWord.store(0, ordering: .relaxed)
+            // Step 1, announce: one seq_cst RMW.
+            let delta = Sleep.sleepingOne &- (wasSearching ? Sleep.searchingOne : 0)
+            counts.pointee.wrappingAdd(delta, ordering: .sequentiallyConsistent)
+            sleepers.append(index)
+            return shuttingDown
+        }
+        worker.pointee.isSearching = false
+
+        // Step 2, re-check every queue (seq_cst loads inside hasVisibleWork).
+        if stopping || hasVisibleWork() {
+            let stillListed: Bool = lock.withLock {
+                guard let position = sleepers.lastIndex(of: index) else { return false }
+                sleepers.remove(at: position)
+                counts.pointee.wrappingAdd(Sleep.searchingOne &- Sleep.sleepingOne, ordering: .sequentiallyConsistent)
+                return true
+            }
+            if !stillListed {
+                // Someone woke us in between and already moved us to searching.
+                waitForUnpark(worker)
+            }
+            worker.pointee.isSearching = true
+            return !(stopping && !hasVisibleWork())
+        }
+
+        // Step 3, park until a waker sets the park word.
+        worker.pointee.counters.parks.bumpOwned()
+        waitForUnpark(worker)
+        worker.pointee.counters.wakes.bumpOwned()
+        worker.pointee.isSearching = true
+        return true
+    }
+
+    private func waitForUnpark(_ worker: UnsafeMutablePointer<Worker>) {
+        let word = futexAddress(of: worker.pointee.parkWord)
+        // acquiring: pairs with the releasing store in `unpark`.
+        while worker.pointee.parkWord.load(ordering: .acquiring) == 0 {
+            _ = system.futexWait(word, 0, -1)
+        }
+    }
+
+    // MARK: - Shutdown
+
+    /// Marks the pool as shutting down and wakes every sleeper.
+    func beginShutdown() {
+        let woken: [Int] = lock.withLock {
+            shuttingDown = true
+            let all = sleepers
+            sleepers.removeAll()
+            let moved = UInt64(all.count)
+            counts.pointee.wrappingAdd(moved &* Sleep.searchingOne &- moved &* Sleep.sleepingOne, ordering: .sequentiallyConsistent)
+            return all
+        }
+        for index in woken { unpark(index) }
+    }
+
+    /// Whether `beginShutdown` was called.
+    var isShuttingDown: Bool {
+        lock.withLock { shuttingDown }
+    }
+}
+
+/// The address of an atomic's storage, for the futex syscall.
+@usableFromInline
+func futexAddress(of atomic: borrowing Atomic<UInt32>) -> UnsafeMutablePointer<UInt32> {
+    withUnsafePointer(to: atomic) {
+        UnsafeMutableRawPointer(mutating: $0).assumingMemoryBound(to: UInt32.self)
+    }
+}
