@@ -34,16 +34,19 @@ struct DequeRing {
         ring.deallocate()
     }
 
+    /// The slot's raw bits. A thief may read a slot that was never written
+    /// (index `t` in a ring grown after `t` was taken, so never copied) or
+    /// was overwritten; its CAS then fails, so only the owner and a thief
+    /// whose CAS succeeded turn the bits into a `JobRef`.
     @inlinable @inline(__always)
-    func load(at index: Int) -> JobRef {
+    func load(at index: Int) -> UInt {
         // relaxed: callers order slot accesses through `top` and `bottom`.
-        let bits = slots[index & mask].load(ordering: .relaxed)
-        return JobRef(bitPattern: bits).unsafelyUnwrapped
+        slots[index & mask].load(ordering: .relaxed)
     }
 
     @inlinable @inline(__always)
-    func store(_ job: JobRef, at index: Int) {
+    func store(_ bits: UInt, at index: Int) {
         // relaxed: callers publish the slot with a releasing store.
-        slots[index & mask].store(UInt(bitPattern: job), ordering: .relaxed)
+        slots[index & mask].store(bits, ordering: .relaxed)
     }
 }

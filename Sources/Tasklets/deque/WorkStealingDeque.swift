@@ -61,7 +61,7 @@ struct WorkStealingDeque: ~Copyable {
             r = grow(r, bottom: b, top: t)
         }
         // relaxed: the releasing store of `bottom` below publishes it.
-        r.pointee.store(job, at: b)
+        r.pointee.store(UInt(bitPattern: job), at: b)
         // releasing: publishes the slot and everything the owner wrote into
         // the job record before the push to a thief that acquires `bottom`.
         // (Lê et al. use a release fence and a relaxed store; the releasing
@@ -85,8 +85,8 @@ struct WorkStealingDeque: ~Copyable {
         atomicMemoryFence(ordering: .sequentiallyConsistent)
         let t = top.load(ordering: .relaxed)
         if t <= b {
-            // Non-empty. relaxed: the slot was written by this thread.
-            let job = r.pointee.load(at: b)
+            // Non-empty. The slot was written by this thread, so it holds a job.
+            let job = JobRef(bitPattern: r.pointee.load(at: b)).unsafelyUnwrapped
             if t == b {
                 // The last element: race the thieves for it with a CAS on
                 // `top`. sequentiallyConsistent, as in Lê et al.: it must be
@@ -150,7 +150,7 @@ struct WorkStealingDeque: ~Copyable {
         // Read the slot *before* the CAS: once `top` moves past t the owner
         // may overwrite the slot. The read is atomic because it can race with
         // that overwrite when the CAS is going to fail.
-        let job = r.pointee.load(at: t)
+        let bits = r.pointee.load(at: t)
         // sequentiallyConsistent, as in Lê et al.: the claim must be ordered
         // against the owner's fenced read of `top` in `take`.
         let won = top.compareExchange(
@@ -158,7 +158,10 @@ struct WorkStealingDeque: ~Copyable {
             successOrdering: .sequentiallyConsistent,
             failureOrdering: .relaxed
         ).exchanged
-        return won ? .success(job) : .retry
+        // After a successful claim the slot held job t: it was pushed before
+        // the `bottom` we acquired, into that ring or an older one that `grow`
+        // copied it from (t was still at or above `top` then).
+        return won ? .success(JobRef(bitPattern: bits).unsafelyUnwrapped) : .retry
     }
 
     // MARK: - Inspection

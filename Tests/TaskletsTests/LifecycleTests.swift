@@ -1,0 +1,174 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Tasklets
+import CTaskletsShims
+
+@Suite struct LifecycleTests {
+    /// The kernel thread ids of the pool's workers.
+    func workerThreadIDs(_ pool: TaskletPool) throws -> Set<Int32> {
+        final class Box: @unchecked Sendable {
+            let lock = NSLock()
+            var ids = Set<Int32>()
+        }
+        let box = Box()
+        // Hold every worker until all have reported, so each reports once.
+        let arrived = Counters(count: 1)
+        try pool.run {
+            scope { scope in
+                for _ in 0..<pool.workerCount {
+                    scope.spawn {
+                        box.lock.withLock { _ = box.ids.insert(ctasklets_thread_id()) }
+                        arrived.increment(0)
+                        _ = eventually(within: 5) { arrived[0] >= pool.workerCount }
+                    }
+                }
+            }
+        }
+        return box.lock.withLock { box.ids }
+    }
+
+    func threadIsAlive(_ id: Int32) -> Bool {
+        FileManager.default.fileExists(atPath: "/proc/self/task/\(id)")
+    }
+
+    @Test func noWorkerThreadOutlivesShutdown() throws {
+        let pool = try TaskletPool(workers: 3)
+        let ids = try bounded { try self.workerThreadIDs(pool) }
+        #expect(ids.count == 3)
+        #expect(ids.allSatisfy(threadIsAlive))
+        try bounded { pool.shutdown() }
+        #expect(!ids.contains(where: threadIsAlive))
+    }
+
+    @Test func shutdownWhileIdle() throws {
+        let pool = try TaskletPool(workers: 2)
+        #expect(eventually { pool.sleepingWorkers == 2 })
+        try bounded { pool.shutdown() }
+        #expect(pool.isShutDown)
+    }
+
+    @Test func shutdownWhileBusyFinishesQueuedWork() throws {
+        let pool = try TaskletPool(workers: 2)
+        let total = 2_000
+        let ran = Counters(count: 1)
+        for _ in 0..<total {
+            try pool.spawn {
+                usleep(20)
+                ran.increment(0)
+            }
+        }
+        try bounded { pool.shutdown() }
+        #expect(ran[0] == total)
+    }
+
+    @Test func shutdownTwiceAndThenSubmissionsThrow() throws {
+        let pool = try TaskletPool(workers: 2)
+        try bounded {
+            pool.shutdown()
+            pool.shutdown()
+        }
+        #expect(throws: TaskletPoolError.shutDown) { try pool.spawn {} }
+        #expect(throws: TaskletPoolError.shutDown) { try pool.run { 1 } }
+    }
+
+    @Test func shutdownRacingSubmissionsLosesNothing() throws {
+        for _ in 0..<50 {
+            let pool = try TaskletPool(workers: 2)
+            let accepted = Counters(count: 1)
+            let ran = Counters(count: 1)
+            runConcurrently(3) { index in
+                if index == 0 {
+                    usleep(200)
+                    pool.shutdown()
+                } else {
+                    for _ in 0..<500 {
+                        do throws(TaskletPoolError) {
+                            try pool.spawn { ran.increment(0) }
+                            accepted.increment(0)
+                        } catch {
+                            #expect(error == .shutDown)
+                        }
+                    }
+                }
+            }
+            pool.shutdown()
+            #expect(ran[0] == accepted[0])
+        }
+    }
+
+    @Test func aReleasedPoolShutsItselfDown() throws {
+        var ids: Set<Int32> = []
+        try {
+            let pool = try TaskletPool(workers: 2)
+            ids = try bounded { try self.workerThreadIDs(pool) }
+        }()
+        #expect(eventually { !ids.contains(where: threadIsAlive) })
+    }
+
+    @Test func shutdownFromInsideThePoolDoesNotDeadlock() throws {
+        let pool = try TaskletPool(workers: 2)
+        try bounded { try pool.run { pool.shutdown() } }
+        #expect(pool.isShutDown)
+        try bounded { pool.shutdown() }
+    }
+
+    @Test func poolsComeAndGo() throws {
+        for _ in 0..<200 {
+            let pool = try TaskletPool(workers: 2)
+            #expect(try pool.run { 3 } == 3)
+            pool.shutdown()
+        }
+    }
+}
+
+@Suite struct ConfigurationTests {
+    func system(workers: String?, cpus: [Int] = [0, 1, 2]) -> SystemCalls {
+        var system = SystemCalls.live
+        system.environment = { name in name == TaskletPool.workersVariable ? workers : nil }
+        system.affinityCPUs = { .success(cpus) }
+        return system
+    }
+
+    @Test func defaultWorkerCountComesFromTheAffinityMask() throws {
+        #expect(try TaskletPool.defaultWorkerCount(system: system(workers: nil, cpus: [1, 3])) == 2)
+        let real = try TaskletPool()
+        defer { real.shutdown() }
+        if case .success(let cpus) = SystemCalls.live.affinityCPUs(), ProcessInfo.processInfo.environment["TASKLETS_WORKERS"] == nil {
+            #expect(real.workerCount == cpus.count)
+        }
+    }
+
+    @Test func environmentOverridesTheDefault() throws {
+        #expect(try TaskletPool.defaultWorkerCount(system: system(workers: "5")) == 5)
+        #expect(try TaskletPool.defaultWorkerCount(system: system(workers: " 3 ")) == 3)
+        let pool = try TaskletPool(workers: nil, system: system(workers: "3"), errorHandler: { _ in })
+        defer { pool.shutdown() }
+        #expect(pool.workerCount == 3)
+    }
+
+    @Test(arguments: ["0", "-2", "lots", "", "99999"])
+    func badEnvironmentValuesThrowAClearError(value: String) {
+        #expect(throws: TaskletPoolError.self) {
+            _ = try TaskletPool.defaultWorkerCount(system: system(workers: value))
+        }
+        do {
+            _ = try TaskletPool.defaultWorkerCount(system: system(workers: value))
+        } catch {
+            #expect(error.description.contains("TASKLETS_WORKERS"))
+        }
+    }
+
+    @Test(arguments: [0, -1, TaskletPool.maximumWorkers + 1])
+    func invalidWorkerCountsThrow(count: Int) {
+        #expect(throws: TaskletPoolError.invalidWorkerCount(count)) { _ = try TaskletPool(workers: count) }
+    }
+
+    @Test func affinityFailureIsReported() {
+        var broken = system(workers: nil)
+        broken.affinityCPUs = { .failure(SystemError(errno: 1, call: "sched_getaffinity")) }
+        #expect(throws: TaskletPoolError.affinityUnavailable(SystemError(errno: 1, call: "sched_getaffinity"))) {
+            _ = try TaskletPool.defaultWorkerCount(system: broken)
+        }
+    }
+}
