@@ -23,7 +23,8 @@ let package = Package(
         )
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         .target(
@@ -35,10 +36,19 @@ let package = Package(
             dependencies: ["CTaskletsShims"],
             swiftSettings: strict
         ),
+        .target(
+            name: "TaskletsBenchKernels",
+            dependencies: [
+                "Tasklets",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "tasklets-bench",
             dependencies: [
                 "Tasklets",
+                "TaskletsBenchKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -46,6 +56,11 @@ let package = Package(
         .testTarget(
             name: "TaskletsTests",
             dependencies: ["Tasklets", "CTaskletsShims"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TaskletsBenchKernelsTests",
+            dependencies: ["TaskletsBenchKernels"],
             swiftSettings: strict
         ),
     ]

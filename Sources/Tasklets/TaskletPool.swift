@@ -191,3 +191,14 @@ extension TaskletPool {
         Worker.current?.pointee.index
     }
 }
+
+extension TaskletPool {
+    /// The CPUs in the calling thread's affinity mask, ascending: what the
+    /// default worker count is made of (what `nproc` counts).
+    public static func affinityCPUs() throws(TaskletPoolError) -> [Int] {
+        switch SystemCalls.live.affinityCPUs() {
+        case .success(let cpus): return cpus
+        case .failure(let error): throw .affinityUnavailable(error)
+        }
+    }
+}
