@@ -76,23 +76,11 @@ int ctasklets_futex_wake(uint32_t *word, int32_t count) {
     return result < 0 ? 0 : (int)result;
 }
 
-// See "Swift closures as two words" in the header. The Swift declarations are
-// generic; their type metadata arrive as extra arguments after these, which
-// C may ignore.
+// See "Swift closures as two words" in the header. The Swift declaration is
+// `_closureWords(_: () -> Void) -> ctasklets_closure`: the closure argument
+// arrives as its two words, and a two-pointer struct returns in two registers
+// under both conventions.
 CTASKLETS_SWIFTCC ctasklets_closure ctasklets_closure_words(const void *function, const void *context) {
-    ctasklets_closure words = { function, context };
-    return words;
-}
-
-CTASKLETS_SWIFTCC void ctasklets_with_closure(const void *function, const void *context,
-                                              void *body_function, void *body_context) {
-    typedef void CTASKLETS_SWIFTCC (*body_t)(const void *, const void *, void *CTASKLETS_SWIFT_CONTEXT);
-    ((body_t)body_function)(function, context, body_context);
-}
-
-// The same for a job invoker, `(UnsafeMutableRawPointer) -> Void`: Swift
-// wants one declaration per symbol, so the invoker gets its own name.
-CTASKLETS_SWIFTCC ctasklets_closure ctasklets_invoker_words(const void *function, const void *context) {
     ctasklets_closure words = { function, context };
     return words;
 }

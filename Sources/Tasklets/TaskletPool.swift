@@ -114,29 +114,9 @@ public final class TaskletPool: @unchecked Sendable {
         if let worker = Worker.current, registry.owns(worker) {
             return try body()
         }
-        // Runs `body` on the worker that takes the job (see StackJob).
-        let invoker: Invoker = { reference in
-            StackJob.runTaken(reference) { job in
-                let outcome = job.pointee.results.assumingMemoryBound(to: Result<R, E>?.self)
-                BorrowedClosure<R, E>.borrow(job.pointee.body) { body in
-                    outcome.pointee = Result { () throws(E) -> R in try body() }
-                }
-            }
-        }
         var outcome: Result<R, E>? = nil
-        let accepted = withExtendedLifetime(invoker) {
-            withUnsafeMutablePointer(to: &outcome) { outcome in
-                BorrowedClosure<R, E>.lend(body) { lentBody in
-                    var job = StackJob(
-                        invoker: invoker, body: lentBody,
-                        results: UnsafeMutableRawPointer(outcome))
-                    return withUnsafeMutablePointer(to: &job) { record in
-                        guard registry.submitExternal(JobRef(record)) else { return false }
-                        record.pointee.latch.waitBlocking(system: registry.system)
-                        return true
-                    }
-                }
-            }
+        let accepted = withUnsafeMutablePointer(to: &outcome) { outcome in
+            registry.submitAndWait { outcome.pointee = Result { () throws(E) -> R in try body() } }
         }
         guard accepted, let outcome else { throw TaskletPoolError.shutDown }
         return try outcome.get()

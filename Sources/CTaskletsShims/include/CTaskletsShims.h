@@ -71,14 +71,12 @@ static inline void ctasklets_set_current_worker(void *worker) {
 //
 // A Swift closure is two words: a function pointer and a context pointer; it
 // is called with the Swift calling convention, the context in `swiftself`.
-// Two tiny functions (declared on the Swift side with `@_silgen_name`, see
-// ClosureWords.swift) let a `join` hand its non-escaping second half to a
-// thief without allocating: `ctasklets_closure_words` returns a closure
-// argument's two words, and `ctasklets_with_closure` passes two words back to
-// a Swift body as a closure argument. Both only move words around, so the
-// closure's own calling convention (generic results, typed errors) stays a
-// matter between Swift and Swift. `ClosureWordsTests` fails loudly if this
-// ever stops working, and the `PortableClosureABI` package trait avoids it.
+// `ctasklets_closure_words` (declared on the Swift side with `@_silgen_name`,
+// see LentClosure.swift) returns the two words of a `() -> Void` argument, so
+// that a `join` can hand its non-escaping second half to a thief without an
+// allocation; the thief calls it with `ctasklets_call_closure`.
+// `ClosureWordsTests` fails loudly if this ever stops working, and the
+// `PortableClosureABI` package trait avoids it altogether.
 
 #define CTASKLETS_SWIFTCC __attribute__((swiftcall))
 #define CTASKLETS_SWIFT_CONTEXT __attribute__((swift_context))
@@ -89,10 +87,10 @@ typedef struct {
     const void *context;
 } ctasklets_closure;
 
-/// Calls a Swift closure of type `(UnsafeMutableRawPointer) -> Void`.
-static inline void ctasklets_invoke_job(const void *function, const void *context, void *job) {
-    typedef void CTASKLETS_SWIFTCC (*invoker_t)(void *, void *CTASKLETS_SWIFT_CONTEXT);
-    ((invoker_t)function)(job, (void *)context);
+/// Calls a Swift closure of type `() -> Void` from its two words.
+static inline void ctasklets_call_closure(const void *function, const void *context) {
+    typedef void CTASKLETS_SWIFTCC (*thunk_t)(void *CTASKLETS_SWIFT_CONTEXT);
+    ((thunk_t)function)((void *)context);
 }
 
 #ifdef __cplusplus

@@ -10,11 +10,11 @@ struct HeapJob {
     @usableFromInline
     static func make(_ body: @escaping @Sendable () -> Void) -> JobRef {
         let record = UnsafeMutablePointer<HeapJob>.allocate(capacity: 1)
-        record.initialize(to: HeapJob(header: JobHeader(invoker: invoker), body: body))
+        record.initialize(to: HeapJob(header: JobHeader(execute: execute), body: body))
         return JobRef(record)
     }
 
-    private static let invoker: Invoker = { reference in
+    private static let execute: @convention(c) (JobRef) -> Void = { reference in
         let record = reference.assumingMemoryBound(to: HeapJob.self)
         let body = record.move().body
         record.deallocate()

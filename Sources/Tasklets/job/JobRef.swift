@@ -12,44 +12,24 @@
 /// bit is always clear on a record).
 public typealias JobRef = UnsafeMutableRawPointer
 
-/// The first stored property of every job record: the invoker that runs
-/// the job (see `Invoker`). It is called at most once, on the thread that
-/// took the job from a queue.
+/// The first stored property of every job record: the function that runs
+/// the job, given the record. It is called at most once, on the thread that
+/// took the job from a queue. A plain C function pointer: building and
+/// dropping a record costs no reference counting.
 @usableFromInline
 struct JobHeader {
-    #if PortableClosureABI
-    @usableFromInline let invoker: Invoker
+    @usableFromInline let execute: @convention(c) (JobRef) -> Void
 
     @inlinable
-    init(invoker: @escaping Invoker) {
-        self.invoker = invoker
+    init(execute: @convention(c) (JobRef) -> Void) {
+        self.execute = execute
     }
-
-    @inlinable @inline(__always)
-    func invoke(_ job: JobRef) {
-        invoker(job)
-    }
-    #else
-    /// The invoker's two words: a plain value, so that building and dropping
-    /// a record costs no reference counting.
-    @usableFromInline let invoker: ClosureWords
-
-    @inlinable @inline(__always)
-    init(invoker: Invoker) {
-        self.invoker = ClosureWords(invoker: invoker)
-    }
-
-    @inlinable @inline(__always)
-    func invoke(_ job: JobRef) {
-        invoker.invoke(job)
-    }
-    #endif
 }
 
 extension JobRef {
     /// Runs the job this reference points to.
     @inlinable @inline(__always)
     func executeJob() {
-        assumingMemoryBound(to: JobHeader.self).pointee.invoke(self)
+        assumingMemoryBound(to: JobHeader.self).pointee.execute(self)
     }
 }

@@ -6,16 +6,13 @@ import Synchronization
 ///
 /// The waiter owns the record and does not return before the latch is set,
 /// so the record needs no allocation and no reference counting (Rayon's
-/// `StackJob`). It lends the waiter's closure (`BorrowedClosure`) and points
-/// to where the result goes; the latch orders the result before the wait ends.
+/// `StackJob`). It lends the waiter a `() -> Void` closure that stores its
+/// own result; the latch orders that store before the wait ends.
 @usableFromInline
 struct StackJob: ~Copyable {
     /// Must stay the first stored property: a `JobRef` points here.
     @usableFromInline let header: JobHeader
-    /// The lent closure: the `join`'s second half, or the body of a `run`.
-    @usableFromInline let body: ClosureWords
-    /// Where the invoker writes the result (typed by the invoker).
-    @usableFromInline let results: UnsafeMutableRawPointer
+    @usableFromInline let body: LentClosure
     @usableFromInline let latch: Latch
     /// Which worker stole the job and where its deque stood then, packed by
     /// `ThiefMark`; 0 until a thief starts the job. The waiting owner uses it
@@ -23,40 +20,29 @@ struct StackJob: ~Copyable {
     @usableFromInline let thief: Atomic<UInt64>
 
     @inlinable @inline(__always)
-    init(invoker: @escaping Invoker, body: ClosureWords, results: UnsafeMutableRawPointer) {
-        header = JobHeader(invoker: invoker)
+    init(body: LentClosure) {
+        header = JobHeader(execute: StackJob.executeTaken)
         self.body = body
-        self.results = results
         latch = Latch()
         thief = Atomic(0)
     }
 
-    /// The frame of every StackJob invoker, which runs on the thread that
-    /// took the job from a queue (never the owner, which takes its own job
-    /// back and runs the closure inline): notes the thief, lets `work`
-    /// produce the result, and sets the latch. After that the record may be
+    /// Runs the job on the thread that took it from a queue: never its
+    /// owner, which takes its own job back and runs it inline. Notes the
+    /// thief, runs the body, sets the latch; after that the record may be
     /// gone, so nothing touches it.
-    @inlinable @inline(__always)
-    static func runTaken(_ reference: JobRef, _ work: (UnsafeMutablePointer<StackJob>) -> Void) {
+    @usableFromInline
+    static let executeTaken: @convention(c) (JobRef) -> Void = { reference in
         let job = reference.assumingMemoryBound(to: StackJob.self)
         let worker = Worker.current
-        markThief(job, worker: worker)
-        work(job)
-        complete(job, worker: worker)
-    }
-
-    @usableFromInline
-    static func markThief(_ job: UnsafeMutablePointer<StackJob>, worker: UnsafeMutablePointer<Worker>?) {
-        guard let worker else { return }
-        // relaxed: a hint for the owner's choice of deque to help with;
-        // correctness of what it steals rests on the deque alone.
-        job.pointee.thief.store(
-            ThiefMark.pack(worker: worker.pointee.index, base: worker.pointee.deque.bottomIndex),
-            ordering: .relaxed)
-    }
-
-    @usableFromInline
-    static func complete(_ job: UnsafeMutablePointer<StackJob>, worker: UnsafeMutablePointer<Worker>?) {
+        if let worker {
+            // relaxed: a hint for the owner's choice of deque to help with;
+            // correctness of what it steals rests on the deque alone.
+            job.pointee.thief.store(
+                ThiefMark.pack(worker: worker.pointee.index, base: worker.pointee.deque.bottomIndex),
+                ordering: .relaxed)
+        }
+        job.pointee.body()
         let system = worker?.pointee.registry.takeUnretainedValue().system ?? .live
         job.pointee.latch.set(system: system)
     }

@@ -70,37 +70,12 @@ func joinOnWorker<A, B: Sendable, E: Error>(
     _ a: () throws(E) -> A,
     _ b: @Sendable () throws(E) -> B
 ) throws(E) -> (A, B) {
-    // Runs `b` on a thief. It captures nothing, so in specialized code it is
-    // a plain function and building the record allocates nothing.
-    let invoker: Invoker = { reference in
-        StackJob.runTaken(reference) { job in
-            let slots = job.pointee.results.assumingMemoryBound(to: JoinSlots<B, E>.self)
-            BorrowedClosure<B, E>.borrow(job.pointee.body) { b in
-                slots.pointee.b = runHalf(b, rank: 2, slots.pointee.firstFailure)
-            }
-        }
-    }
     var slots = JoinSlots<B, E>()
-    let resultA: Result<A, E> = withExtendedLifetime(invoker) {
-        withUnsafeMutablePointer(to: &slots) { slots in
-            BorrowedClosure<B, E>.lend(b) { lentB in
-                var job = StackJob(
-                    invoker: invoker, body: lentB,
-                    results: UnsafeMutableRawPointer(slots))
-                return withUnsafeMutablePointer(to: &job) { record in
-                    let reference = JobRef(record)
-                    worker.pointee.pushLocal(reference)
-                    let resultA = runHalf(a, rank: 1, slots.pointee.firstFailure)
-                    if worker.pointee.takeBack(reference) {
-                        slots.pointee.b = runHalf(b, rank: 2, slots.pointee.firstFailure)
-                    } else {
-                        worker.pointee.registry.takeUnretainedValue()
-                            .wait(for: record.pointee.latch, helping: .thiefOf(record), on: worker)
-                    }
-                    return resultA
-                }
-            }
-        }
+    let resultA = withUnsafeMutablePointer(to: &slots) { slots in
+        forkJoin(
+            on: worker,
+            { runHalf(a, rank: 1, slots.pointee.firstFailure) },
+            { slots.pointee.b = runHalf(b, rank: 2, slots.pointee.firstFailure) })
     }
     switch (resultA, slots.b.unsafelyUnwrapped) {
     case (.success(let valueA), .success(let valueB)):
@@ -109,6 +84,29 @@ func joinOnWorker<A, B: Sendable, E: Error>(
         throw error
     case (.failure(let errorA), .failure(let errorB)):
         throw slots.firstFailure.load(ordering: .relaxed) == 2 ? errorB : errorA
+    }
+}
+
+/// The untyped core of `join`: offers `b` to thieves, runs `a`, then runs
+/// `b` here unless a thief took it, in which case it waits for the thief.
+/// `b` is a closure argument, so it outlives this call: the thief may call
+/// it until the latch is set.
+@inlinable @inline(__always)
+func forkJoin<R>(on worker: UnsafeMutablePointer<Worker>, _ a: () -> R, _ b: () -> Void) -> R {
+    LentClosure.lend(b) { lentB in
+        var job = StackJob(body: lentB)
+        return withUnsafeMutablePointer(to: &job) { record in
+            let reference = JobRef(record)
+            worker.pointee.pushLocal(reference)
+            let result = a()
+            if worker.pointee.takeBack(reference) {
+                b()
+            } else {
+                worker.pointee.registry.takeUnretainedValue()
+                    .wait(for: record.pointee.latch, helping: .thiefOf(record), on: worker)
+            }
+            return result
+        }
     }
 }
 

@@ -242,6 +242,21 @@ final class Registry: @unchecked Sendable {
 
     // MARK: - Outside submissions
 
+    /// Runs `body` on a worker and waits for it, from a thread outside the
+    /// pool. `body` lives on this stack (it is an argument of this call), so
+    /// the job record can too. Returns false, without running `body`, after
+    /// shutdown.
+    func submitAndWait(_ body: () -> Void) -> Bool {
+        LentClosure.lend(body) { lentBody in
+            var job = StackJob(body: lentBody)
+            return withUnsafeMutablePointer(to: &job) { record in
+                guard submitExternal(JobRef(record)) else { return false }
+                record.pointee.latch.waitBlocking(system: system)
+                return true
+            }
+        }
+    }
+
     /// Queues a job from a thread outside the pool; false after shutdown.
     func submitExternal(_ job: JobRef) -> Bool {
         guard injector.push(job) else { return false }
