@@ -1,37 +1,54 @@
 import Synchronization
 
-/// One circular buffer of a `WorkStealingDeque`: a power-of-two array of
-/// atomic slots, and a link to the ring it replaced.
+/// One circular buffer of a `WorkStealingDeque`: a header (mask, link to the
+/// ring it replaced) followed by a power-of-two array of atomic slots, in one
+/// allocation so that reaching a slot takes one load less.
 ///
 /// Slots are atomic because a thief may read a slot while the owner
 /// overwrites it after wrap-around (the thief's CAS then fails and the value
 /// is discarded, but the read itself must not be a data race).
 @usableFromInline
 struct DequeRing {
-    @usableFromInline let slots: UnsafeMutablePointer<Atomic<UInt>>
-    @usableFromInline let mask: Int
-    /// The smaller ring this one replaced, kept alive until the deque dies.
-    @usableFromInline let previous: UnsafeMutablePointer<DequeRing>?
+    @usableFromInline let base: UnsafeMutableRawPointer
 
-    static func allocate(
-        capacity requested: Int, previous: UnsafeMutablePointer<DequeRing>?
-    ) -> UnsafeMutablePointer<DequeRing> {
+    @usableFromInline static var headerSize: Int { 16 }
+
+    @inlinable
+    init(_ base: UnsafeMutableRawPointer) {
+        self.base = base
+    }
+
+    static func allocate(capacity requested: Int, previous: DequeRing?) -> DequeRing {
         var capacity = 2
         while capacity < requested { capacity *= 2 }
-        let slots = UnsafeMutablePointer<Atomic<UInt>>.allocate(capacity: capacity)
+        let base = UnsafeMutableRawPointer.allocate(
+            byteCount: headerSize + capacity * MemoryLayout<Atomic<UInt>>.stride, alignment: 64)
+        base.storeBytes(of: capacity - 1, as: Int.self)
+        base.storeBytes(of: previous?.base, toByteOffset: 8, as: UnsafeMutableRawPointer?.self)
+        let slots = (base + headerSize).bindMemory(to: Atomic<UInt>.self, capacity: capacity)
         for index in 0..<capacity {
             (slots + index).initialize(to: Atomic(0))
         }
-        let ring = UnsafeMutablePointer<DequeRing>.allocate(capacity: 1)
-        ring.initialize(to: DequeRing(slots: slots, mask: capacity - 1, previous: previous))
-        return ring
+        return DequeRing(base)
     }
 
-    static func deallocate(_ ring: UnsafeMutablePointer<DequeRing>) {
-        ring.pointee.slots.deinitialize(count: ring.pointee.mask + 1)
-        ring.pointee.slots.deallocate()
-        ring.deinitialize(count: 1)
-        ring.deallocate()
+    func deallocate() {
+        slots.deinitialize(count: mask + 1)
+        base.deallocate()
+    }
+
+    /// Capacity - 1.
+    @inlinable
+    var mask: Int { base.load(as: Int.self) }
+
+    /// The smaller ring this one replaced, kept alive until the deque dies.
+    var previous: DequeRing? {
+        base.load(fromByteOffset: 8, as: UnsafeMutableRawPointer?.self).map(DequeRing.init)
+    }
+
+    @inlinable
+    var slots: UnsafeMutablePointer<Atomic<UInt>> {
+        (base + DequeRing.headerSize).assumingMemoryBound(to: Atomic<UInt>.self)
     }
 
     /// The slot's raw bits. A thief may read a slot that was never written

@@ -26,21 +26,21 @@ struct WorkStealingDeque: ~Copyable {
     /// One past the newest element. Written only by the owner.
     @usableFromInline let bottom: Atomic<Int>
     /// The current ring. Written only by the owner (when it grows).
-    @usableFromInline let ring: Atomic<UnsafeMutablePointer<DequeRing>>
+    @usableFromInline let ring: Atomic<UnsafeMutableRawPointer>
 
     init(capacity: Int = 256) {
         top = Atomic(0)
         bottom = Atomic(0)
-        ring = Atomic(DequeRing.allocate(capacity: capacity, previous: nil))
+        ring = Atomic(DequeRing.allocate(capacity: capacity, previous: nil).base)
     }
 
     deinit {
         // Only the owner of the deque can get here, and no thief is left:
         // free the live ring and every retired one.
-        var next: UnsafeMutablePointer<DequeRing>? = ring.load(ordering: .relaxed)
+        var next: DequeRing? = DequeRing(ring.load(ordering: .relaxed))
         while let current = next {
-            next = current.pointee.previous
-            DequeRing.deallocate(current)
+            next = current.previous
+            current.deallocate()
         }
     }
 
@@ -56,12 +56,12 @@ struct WorkStealingDeque: ~Copyable {
         // read happens-before any overwrite of it below after wrap-around.
         let t = top.load(ordering: .acquiring)
         // relaxed: only the owner writes `ring`.
-        var r = ring.load(ordering: .relaxed)
-        if b - t > r.pointee.mask {
+        var r = DequeRing(ring.load(ordering: .relaxed))
+        if b &- t > r.mask {
             r = grow(r, bottom: b, top: t)
         }
         // relaxed: the releasing store of `bottom` below publishes it.
-        r.pointee.store(UInt(bitPattern: job), at: b)
+        r.store(UInt(bitPattern: job), at: b)
         // releasing: publishes the slot and everything the owner wrote into
         // the job record before the push to a thief that acquires `bottom`.
         // (Lê et al. use a release fence and a relaxed store; the releasing
@@ -75,7 +75,7 @@ struct WorkStealingDeque: ~Copyable {
     func take() -> JobRef? {
         // relaxed: owner-only variable.
         let b = bottom.load(ordering: .relaxed) &- 1
-        let r = ring.load(ordering: .relaxed)
+        let r = DequeRing(ring.load(ordering: .relaxed))
         // relaxed store, then a seq_cst fence before reading `top`: the fence
         // orders this store before the load of `top` in the single total
         // order, against the fence in `steal`, so an owner and a thief cannot
@@ -86,7 +86,7 @@ struct WorkStealingDeque: ~Copyable {
         let t = top.load(ordering: .relaxed)
         if t <= b {
             // Non-empty. The slot was written by this thread, so it holds a job.
-            let job = JobRef(bitPattern: r.pointee.load(at: b)).unsafelyUnwrapped
+            let job = JobRef(bitPattern: r.load(at: b)).unsafelyUnwrapped
             if t == b {
                 // The last element: race the thieves for it with a CAS on
                 // `top`. sequentiallyConsistent, as in Lê et al.: it must be
@@ -146,11 +146,11 @@ struct WorkStealingDeque: ~Copyable {
         guard t >= floor else { return .empty }
         // acquiring: pairs with the releasing store in `grow`, so the copied
         // slots of a new ring are visible. (Lê et al. use consume.)
-        let r = ring.load(ordering: .acquiring)
+        let r = DequeRing(ring.load(ordering: .acquiring))
         // Read the slot *before* the CAS: once `top` moves past t the owner
         // may overwrite the slot. The read is atomic because it can race with
         // that overwrite when the CAS is going to fail.
-        let bits = r.pointee.load(at: t)
+        let bits = r.load(at: t)
         // sequentiallyConsistent, as in Lê et al.: the claim must be ordered
         // against the owner's fenced read of `top` in `take`.
         let won = top.compareExchange(
@@ -174,7 +174,7 @@ struct WorkStealingDeque: ~Copyable {
         // (docs/sleep-protocol.md).
         let b = bottom.load(ordering: .sequentiallyConsistent)
         let t = top.load(ordering: .sequentiallyConsistent)
-        return max(0, b &- t)
+        return Swift.max(0, b &- t)
     }
 
     /// The index the next push will use. Owner only.
@@ -186,19 +186,17 @@ struct WorkStealingDeque: ~Copyable {
     // MARK: - Growth
 
     @usableFromInline
-    func grow(
-        _ old: UnsafeMutablePointer<DequeRing>, bottom b: Int, top t: Int
-    ) -> UnsafeMutablePointer<DequeRing> {
-        let new = DequeRing.allocate(capacity: (old.pointee.mask + 1) * 2, previous: old)
+    func grow(_ old: DequeRing, bottom b: Int, top t: Int) -> DequeRing {
+        let new = DequeRing.allocate(capacity: (old.mask + 1) * 2, previous: old)
         var index = t
         while index < b {
-            new.pointee.store(old.pointee.load(at: index), at: index)
+            new.store(old.load(at: index), at: index)
             index &+= 1
         }
         // releasing: a thief that acquires the new ring sees the copied slots.
         // The old ring stays allocated (linked through `previous`) until the
         // deque dies, because a thief may have loaded it already.
-        ring.store(new, ordering: .releasing)
+        ring.store(new.base, ordering: .releasing)
         return new
     }
 }
