@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-__thread void *ctasklets_current_worker_storage = NULL;
+__thread void *ctasklets_current_worker_storage __attribute__((tls_model("initial-exec"))) = NULL;
 
 int ctasklets_affinity_cpus(int32_t *out, int32_t capacity) {
     // Grow the set until the kernel accepts its size: a fixed CPU_SETSIZE

@@ -56,8 +56,10 @@ static inline void ctasklets_cpu_relax(void) {
 // MARK: - The current worker
 
 /// The worker running on this thread (NULL on threads outside every pool).
-/// A C `__thread` read costs nothing measurable; `pthread_getspecific` costs ~1 ns.
-extern __thread void *ctasklets_current_worker_storage;
+/// A C `__thread` read costs nothing measurable; `pthread_getspecific` costs
+/// ~1 ns. initial-exec: one `mov %fs:offset` per read (the library is linked
+/// into the executable or loaded at startup, never dlopen'ed late).
+extern __thread void *ctasklets_current_worker_storage __attribute__((tls_model("initial-exec")));
 
 static inline void *ctasklets_current_worker(void) {
     return ctasklets_current_worker_storage;

@@ -18,6 +18,12 @@ struct DequeRing {
         self.base = base
     }
 
+    /// The ring at an address stored as bits (never zero).
+    @inlinable @inline(__always)
+    init(bits: UInt) {
+        base = UnsafeMutableRawPointer(bitPattern: bits).unsafelyUnwrapped
+    }
+
     static func allocate(capacity requested: Int, previous: DequeRing?) -> DequeRing {
         var capacity = 2
         while capacity < requested { capacity *= 2 }

@@ -26,18 +26,19 @@ struct WorkStealingDeque: ~Copyable {
     /// One past the newest element. Written only by the owner.
     @usableFromInline let bottom: Atomic<Int>
     /// The current ring. Written only by the owner (when it grows).
-    @usableFromInline let ring: Atomic<UnsafeMutableRawPointer>
+    /// The current ring's address (as bits: decoding needs no nil check).
+    @usableFromInline let ring: Atomic<UInt>
 
     init(capacity: Int = 256) {
         top = Atomic(0)
         bottom = Atomic(0)
-        ring = Atomic(DequeRing.allocate(capacity: capacity, previous: nil).base)
+        ring = Atomic(UInt(bitPattern: DequeRing.allocate(capacity: capacity, previous: nil).base))
     }
 
     deinit {
         // Only the owner of the deque can get here, and no thief is left:
         // free the live ring and every retired one.
-        var next: DequeRing? = DequeRing(ring.load(ordering: .relaxed))
+        var next: DequeRing? = DequeRing(bits: ring.load(ordering: .relaxed))
         while let current = next {
             next = current.previous
             current.deallocate()
@@ -56,7 +57,7 @@ struct WorkStealingDeque: ~Copyable {
         // read happens-before any overwrite of it below after wrap-around.
         let t = top.load(ordering: .acquiring)
         // relaxed: only the owner writes `ring`.
-        var r = DequeRing(ring.load(ordering: .relaxed))
+        var r = DequeRing(bits: ring.load(ordering: .relaxed))
         if b &- t > r.mask {
             r = grow(r, bottom: b, top: t)
         }
@@ -75,7 +76,7 @@ struct WorkStealingDeque: ~Copyable {
     func take() -> JobRef? {
         // relaxed: owner-only variable.
         let b = bottom.load(ordering: .relaxed) &- 1
-        let r = DequeRing(ring.load(ordering: .relaxed))
+        let r = DequeRing(bits: ring.load(ordering: .relaxed))
         // relaxed store, then a seq_cst fence before reading `top`: the fence
         // orders this store before the load of `top` in the single total
         // order, against the fence in `steal`, so an owner and a thief cannot
@@ -146,7 +147,7 @@ struct WorkStealingDeque: ~Copyable {
         guard t >= floor else { return .empty }
         // acquiring: pairs with the releasing store in `grow`, so the copied
         // slots of a new ring are visible. (Lê et al. use consume.)
-        let r = DequeRing(ring.load(ordering: .acquiring))
+        let r = DequeRing(bits: ring.load(ordering: .acquiring))
         // Read the slot *before* the CAS: once `top` moves past t the owner
         // may overwrite the slot. The read is atomic because it can race with
         // that overwrite when the CAS is going to fail.
@@ -196,7 +197,7 @@ struct WorkStealingDeque: ~Copyable {
         // releasing: a thief that acquires the new ring sees the copied slots.
         // The old ring stays allocated (linked through `previous`) until the
         // deque dies, because a thief may have loaded it already.
-        ring.store(new.base, ordering: .releasing)
+        ring.store(UInt(bitPattern: new.base), ordering: .releasing)
         return new
     }
 }

@@ -21,7 +21,7 @@ struct StackJob: ~Copyable {
 
     @inlinable @inline(__always)
     init(body: LentClosure) {
-        header = JobHeader(execute: StackJob.executeTaken)
+        header = JobHeader(execute: { StackJob.executeTaken($0) })
         self.body = body
         latch = Latch()
         thief = Atomic(0)
@@ -32,7 +32,7 @@ struct StackJob: ~Copyable {
     /// thief, runs the body, sets the latch; after that the record may be
     /// gone, so nothing touches it.
     @usableFromInline
-    static let executeTaken: @convention(c) (JobRef) -> Void = { reference in
+    static func executeTaken(_ reference: JobRef) {
         let job = reference.assumingMemoryBound(to: StackJob.self)
         let worker = Worker.current
         if let worker {
