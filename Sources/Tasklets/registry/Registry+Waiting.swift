@@ -14,6 +14,10 @@ enum HelpPolicy {
     case thiefOf(UnsafeMutablePointer<StackJob>)
     /// A scope: only jobs this worker pushed after the scope began.
     case localAtOrAbove(Int)
+    /// A `run` into another pool: any job of this worker's own pool, as if
+    /// it were idle. Otherwise two pools that call into each other could
+    /// block every worker of both (the trade-off is in docs/join.md).
+    case anyWork
 }
 
 extension Registry {
@@ -62,6 +66,8 @@ extension Registry {
             }
         case .localAtOrAbove(let floor):
             return worker.pointee.deque.take(atOrAbove: floor)
+        case .anyWork:
+            return nextLocalJob(worker) ?? stealOnce(worker)
         }
     }
 }

@@ -242,16 +242,22 @@ final class Registry: @unchecked Sendable {
 
     // MARK: - Outside submissions
 
-    /// Runs `body` on a worker and waits for it, from a thread outside the
-    /// pool. `body` lives on this stack (it is an argument of this call), so
-    /// the job record can too. Returns false, without running `body`, after
-    /// shutdown.
+    /// Runs `body` on a worker of this pool and waits for it, from a thread
+    /// outside the pool. `body` lives on this stack (it is an argument of
+    /// this call), so the job record can too. A plain thread blocks; a worker
+    /// of another pool keeps running its own pool's work meanwhile. Returns
+    /// false, without running `body`, after shutdown.
     func submitAndWait(_ body: () -> Void) -> Bool {
         LentClosure.lend(body) { lentBody in
             var job = StackJob(body: lentBody)
             return withUnsafeMutablePointer(to: &job) { record in
                 guard submitExternal(JobRef(record)) else { return false }
-                record.pointee.latch.waitBlocking(system: system)
+                if let worker = Worker.current {
+                    worker.pointee.registry.takeUnretainedValue()
+                        .wait(for: record.pointee.latch, helping: .anyWork, on: worker)
+                } else {
+                    record.pointee.latch.waitBlocking(system: system)
+                }
                 return true
             }
         }

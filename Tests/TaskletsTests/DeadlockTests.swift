@@ -1,0 +1,99 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Tasklets
+
+/// Deadlocks and stalls reported against other runtimes, as tests. Each must
+/// finish, or fail with a clear error, within a bounded time: `bounded`
+/// stops the test process if it hangs.
+@Suite struct DeadlockTests {
+    /// rayon-rs/rayon#592: a thread holds a lock across a `join` while
+    /// unrelated queued work takes the same lock. A waiting `join` that ran
+    /// that work on the lock-holding thread would deadlock on itself. Here
+    /// the second half is stolen, and while the owner waits for it (holding
+    /// the lock) lock-taking jobs arrive from outside the pool.
+    @Test func aLockHeldAcrossJoinDoesNotDeadlockWithQueuedWork() throws {
+        let pool = try TaskletPool(workers: 2)
+        defer { pool.shutdown() }
+        let lock = PthreadLock()
+        let flags = Counters(count: 2)  // 0: b started, 1: unrelated jobs run
+        try bounded(30, "join under a lock") {
+            try pool.run {
+                lock.withLock {
+                    _ = join({ () -> Int in
+                        _ = eventually(within: 10) { flags[0] == 1 }
+                        runConcurrently(1) { _ in
+                            for _ in 0..<20 {
+                                try? pool.spawn { lock.withLock { flags.increment(1) } }
+                            }
+                        }
+                        return 1
+                    }, { () -> Int in
+                        flags.increment(0)
+                        usleep(100_000)
+                        return 2
+                    })
+                }
+            }
+        }
+        #expect(eventually { flags[1] == 20 })
+    }
+
+    /// rayon-rs/rayon#957: a waiting `join` must not pick up an unrelated
+    /// long job and keep its caller waiting long after its own work is done.
+    /// Here the second half is stolen, and while the owner waits for it an
+    /// unrelated job that runs until released arrives from outside.
+    @Test func aWaitingJoinIsNotBuriedUnderAnUnrelatedLongJob() throws {
+        let pool = try TaskletPool(workers: 2)
+        let flags = Counters(count: 3)  // 0: b started, 1: release, 2: long job started
+        defer {
+            flags.increment(1)
+            pool.shutdown()
+        }
+        try bounded(30, "join next to a long job") {
+            try pool.run {
+                _ = join({ () -> Int in
+                    // Wait until the other worker stole b, then queue the
+                    // unrelated job from a thread outside the pool.
+                    _ = eventually(within: 10) { flags[0] == 1 }
+                    runConcurrently(1) { _ in
+                        try? pool.spawn {
+                            flags.increment(2)
+                            while flags[1] == 0 { usleep(1_000) }
+                        }
+                    }
+                    return 1
+                }, { () -> Int in
+                    flags.increment(0)
+                    usleep(100_000)
+                    return 2
+                })
+            }
+        }
+        // Had the waiting worker taken the long job, `run` would only have
+        // returned after the release, which comes after `run`: the bounded
+        // wait would have stopped the process.
+        #expect(flags[0] == 1)
+        #expect(eventually { flags[2] == 1 })
+    }
+
+    /// `run` from a worker of the same pool runs inline (no self-wait), and
+    /// from a worker of another pool waits for that pool; both directions at
+    /// once must not deadlock while each pool has a free worker.
+    @Test func runAcrossTwoPoolsBothWays() throws {
+        let first = try TaskletPool(workers: 2)
+        let second = try TaskletPool(workers: 2)
+        defer {
+            first.shutdown()
+            second.shutdown()
+        }
+        let total = try bounded(30, "run across pools") {
+            try first.run {
+                try parallelReduce(0..<8, grain: 1, identity: 0, combine: +) { range in
+                    try second.run { try first.run { range.count } }
+                }
+            }
+        }
+        #expect(total == 8)
+    }
+}
