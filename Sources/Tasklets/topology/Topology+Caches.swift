@@ -9,16 +9,25 @@ extension TopologyDiscovery {
         var levels: [Int: Int] = [:]
         var lists: [Int: [Int]] = [:]
         var assumed: [Int] = []
+        var incomplete: [Int] = []
         for cpu in cpus {
             var best: (level: Int, list: [Int])? = nil
             let directory = "\(Self.cpuDirectory)/cpu\(cpu)/cache"
             for index in reader.numberedEntries(directory, prefix: "index") {
                 let entry = "\(directory)/index\(index)"
-                guard let level = reader.integer("\(entry)/level", in: 1...16) else { continue }
-                if reader.text("\(entry)/type")?.trimmingWhitespace == "Instruction" { continue }
-                guard best.map({ level > $0.level }) ?? true,
-                    let list = reader.cpuList("\(entry)/shared_cpu_list")
-                else { continue }
+                // An incomplete entry could hide the last level: say so.
+                guard let level = reader.integer("\(entry)/level", in: 1...16),
+                    let type = reader.text("\(entry)/type")?.trimmingWhitespace
+                else {
+                    incomplete.append(cpu)
+                    continue
+                }
+                if type == "Instruction" { continue }
+                guard best.map({ level > $0.level }) ?? true else { continue }
+                guard let list = reader.cpuList("\(entry)/shared_cpu_list") else {
+                    incomplete.append(cpu)
+                    continue
+                }
                 best = (level, list)
             }
             if let best {
@@ -28,6 +37,7 @@ extension TopologyDiscovery {
                 assumed.append(cpu)
             }
         }
+        warn(cpus: Array(Set(incomplete)).sorted(), "a cache/indexK entry lacks a usable level, type or shared_cpu_list: ignored that entry")
         warn(cpus: assumed, "no usable cache information: assumed one last-level cache per node")
         // CPUs without information share one group per node, never one
         // with CPUs that have it.

@@ -59,6 +59,7 @@ extension TopologyDiscovery {
             withCPUs = Set(hasCPU)
         } else {
             withCPUs = Set(online.filter { listed[$0]?.isEmpty == false }).union(nodeOfCPU.values)
+            reader.warn("no usable \(reader.path(directory))/has_cpu: assumed the nodes with CPUs in their cpulist")
         }
         let memoryOnly = online.filter { !withCPUs.contains($0) && !nodeOfCPU.values.contains($0) }
         return NodeSet(online: online, memoryOnly: memoryOnly)
