@@ -19,6 +19,8 @@ import Testing
         #expect(topology.distance(from: 1, to: 1) == 10)
         #expect(topology.node(ofCPU: 12) == 1)
         #expect(topology.defaultWorkerCount == 16)
+        #expect(topology.description.contains("distances: 0: 10 21, 1: 21 10"))
+        #expect(topology.description.contains("last-level caches: L3 0-3,8-11, L3 4-7,12-15"))
     }
 
     @Test func fourNodesWithAsymmetricDistances() throws {
