@@ -95,6 +95,59 @@ static inline void ctasklets_call_closure(const void *function, const void *cont
     ((thunk_t)function)((void *)context);
 }
 
+// MARK: - NUMA (libnuma through dlopen; numa.c)
+//
+// libnuma's runtime (`libnuma.so.1`) is loaded with dlopen on first use, so
+// the package builds and runs without libnuma-dev, or without libnuma at all.
+// Where numa.h exists at build time, numa.c checks its function-pointer types
+// against it. libnuma never prints: numa.c defines `numa_warn`/`numa_error`
+// and points libnuma's own references at them. numa_run_on_node is never
+// called (it widens a user's `taskset` mask).
+
+/// Results of `ctasklets_numa_load`.
+enum {
+    CTASKLETS_NUMA_NOT_LOADED = -1,
+    CTASKLETS_NUMA_LOADED = 0,
+    CTASKLETS_NUMA_LIBRARY_MISSING = 1,
+    CTASKLETS_NUMA_SYMBOL_MISSING = 2,
+    CTASKLETS_NUMA_UNAVAILABLE = 3,
+};
+
+/// Loads libnuma once (thread-safe) and returns a CTASKLETS_NUMA_* status.
+int ctasklets_numa_load(void);
+
+/// Why loading failed (dlerror text and the like); "" when it did not.
+const char *ctasklets_numa_load_message(void);
+
+/// How many of libnuma's references to numa_warn/numa_error were redirected.
+int ctasklets_numa_patched_slots(void);
+
+/// How many libnuma messages the overrides swallowed.
+long ctasklets_numa_silenced_messages(void);
+
+/// 0 when memory policy works (`get_mempolicy`, then `mbind` of one private
+/// page with MPOL_DEFAULT), else the errno (EPERM or ENOSYS under seccomp,
+/// where libnuma 2.0.16's numa_available() still returns 0). Needs no libnuma.
+int ctasklets_numa_memory_policy_errno(void);
+
+/// numa_max_node(), or -1 without libnuma.
+int ctasklets_numa_max_node(void);
+
+/// numa_node_size64(node, NULL): the node's memory in bytes, 0 for a
+/// memory-less node, -1 for an invalid node or without libnuma.
+long long ctasklets_numa_node_size(int node);
+
+/// numa_alloc_onnode, after checking that `node` exists and has memory
+/// (libnuma returns unbound memory for a bad node). NULL on any failure.
+void *ctasklets_numa_alloc_onnode(size_t size, int node);
+
+/// numa_free (no-op for NULL or without libnuma).
+void ctasklets_numa_free(void *start, size_t size);
+
+/// Makes libnuma warn (numa_parse_nodestring on garbage), to test that the
+/// overrides catch it. -1 without libnuma.
+int ctasklets_numa_provoke_warning(void);
+
 #ifdef __cplusplus
 }
 #endif

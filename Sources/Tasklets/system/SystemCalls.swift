@@ -27,6 +27,21 @@ struct SystemCalls: Sendable {
     @usableFromInline var futexWake: @Sendable (UnsafeMutablePointer<UInt32>, Int32) -> Void
     /// Reads an environment variable.
     var environment: @Sendable (String) -> String?
+    /// Reads a whole regular file of at most `maximumFileBytes` (sysfs,
+    /// cgroup and proc files). Never blocks: FIFOs and devices are refused.
+    var readFile: @Sendable (String) -> Result<[UInt8], SystemError>
+    /// The entry names of a directory, without "." and "..".
+    var listDirectory: @Sendable (String) -> Result<[String], SystemError>
+    /// 0 when memory policy works (get_mempolicy and mbind), else the errno.
+    var memoryPolicyErrno: @Sendable () -> Int32
+    /// Loads libnuma once: nil when it is usable, else why not.
+    var numaLoad: @Sendable () -> String?
+    /// numa_node_size64: bytes of memory on a node, 0 if none, -1 if invalid.
+    var numaNodeSize: @Sendable (Int) -> Int64
+    /// numa_alloc_onnode(bytes, node) after validating the node; nil on failure.
+    var numaAllocateOnNode: @Sendable (Int, Int) -> UnsafeMutableRawPointer?
+    /// numa_free(pointer, bytes).
+    var numaFree: @Sendable (UnsafeMutableRawPointer, Int) -> Void
 
     static let live = SystemCalls(
         affinityCPUs: {
@@ -48,7 +63,24 @@ struct SystemCalls: Sendable {
         environment: { name in
             guard let value = getenv(name) else { return nil }
             return String(cString: value)
-        }
+        },
+        readFile: { path in readWholeFile(path) },
+        listDirectory: { path in directoryEntries(path) },
+        memoryPolicyErrno: { Int32(ctasklets_numa_memory_policy_errno()) },
+        numaLoad: {
+            let status = ctasklets_numa_load()
+            guard Int(status) != CTASKLETS_NUMA_LOADED else { return nil }
+            return String(cString: ctasklets_numa_load_message())
+        },
+        numaNodeSize: { node in
+            guard let node = Int32(exactly: node) else { return -1 }
+            return Int64(ctasklets_numa_node_size(node))
+        },
+        numaAllocateOnNode: { bytes, node in
+            guard bytes > 0, let node = Int32(exactly: node) else { return nil }
+            return ctasklets_numa_alloc_onnode(bytes, node)
+        },
+        numaFree: { pointer, bytes in ctasklets_numa_free(pointer, bytes) }
     )
 }
 
