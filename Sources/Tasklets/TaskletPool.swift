@@ -48,25 +48,37 @@ public final class TaskletPool: @unchecked Sendable {
     ///   that cannot be started.
     public convenience init(
         workers: Int? = nil,
+        placement: Placement? = nil,
         errorHandler: @escaping @Sendable (any Error) -> Void = TaskletPool.reportToStandardError
     ) throws(TaskletPoolError) {
-        try self.init(workers: workers, system: .live, errorHandler: errorHandler)
+        try self.init(workers: workers, placement: placement, system: .live, errorHandler: errorHandler)
     }
 
     init(
-        workers: Int?, system: SystemCalls,
+        workers: Int?, placement: Placement? = nil, sysfsRoot: String = "/sys", system: SystemCalls,
         errorHandler: @escaping @Sendable (any Error) -> Void
     ) throws(TaskletPoolError) {
+        let topology = try TaskletPool.topology(sysfsRoot: sysfsRoot, system: system)
         let count: Int
         if let workers {
             count = workers
         } else {
-            count = try TaskletPool.defaultWorkerCount(system: system)
+            count = try TaskletPool.defaultWorkerCount(topology: topology, system: system)
         }
         guard (1...TaskletPool.maximumWorkers).contains(count) else {
             throw .invalidWorkerCount(count)
         }
-        registry = Registry(workerCount: count, system: system, errorHandler: errorHandler)
+        let placements: [WorkerPlacement]
+        do throws(TopologyError) {
+            var chosen = placement
+            if chosen == nil { chosen = try Placement.fromEnvironment(system: system) }
+            placements = try (chosen ?? .defaultPlacement(for: topology)).assign(workers: count, on: topology)
+        } catch {
+            throw .invalidPlacement(error)
+        }
+        registry = Registry(
+            layout: PoolLayout(topology: topology, placements: placements), system: system,
+            errorHandler: errorHandler)
         try registry.startThreads()
     }
 
@@ -78,8 +90,24 @@ public final class TaskletPool: @unchecked Sendable {
         registry.shutdown(waitForThreads: !onOwnWorker)
     }
 
-    /// The default worker count: `TASKLETS_WORKERS`, else the affinity mask.
+    /// The machine as the pool sees it: sysfs under `sysfsRoot`, intersected
+    /// with the calling thread's affinity mask.
+    static func topology(sysfsRoot: String, system: SystemCalls) throws(TaskletPoolError) -> Topology {
+        switch system.affinityCPUs() {
+        case .success(let cpus):
+            return Topology.read(sysfsRoot: sysfsRoot, affinity: .some(cpus), system: system)
+        case .failure(let error):
+            throw .affinityUnavailable(error)
+        }
+    }
+
+    /// The default worker count: `TASKLETS_WORKERS`, else the CPUs of the
+    /// affinity mask, capped by a cgroup CPU quota (as Go 1.25 does).
     static func defaultWorkerCount(system: SystemCalls) throws(TaskletPoolError) -> Int {
+        try defaultWorkerCount(topology: topology(sysfsRoot: "/sys", system: system), system: system)
+    }
+
+    static func defaultWorkerCount(topology: Topology, system: SystemCalls) throws(TaskletPoolError) -> Int {
         if let value = system.environment(workersVariable) {
             guard let count = Int(value.filter { !$0.isWhitespace }),
                 (1...maximumWorkers).contains(count)
@@ -90,10 +118,7 @@ public final class TaskletPool: @unchecked Sendable {
             }
             return count
         }
-        switch system.affinityCPUs() {
-        case .success(let cpus): return max(1, cpus.count)
-        case .failure(let error): throw .affinityUnavailable(error)
-        }
+        return topology.defaultWorkerCount
     }
 
     /// The default handler for errors of detached tasklets.
@@ -149,6 +174,23 @@ public final class TaskletPool: @unchecked Sendable {
     public func shutdown() {
         let onOwnWorker = Worker.current.map(registry.owns) ?? false
         registry.shutdown(waitForThreads: !onOwnWorker)
+    }
+
+    /// Problems the pool worked around, each once: a worker it could not
+    /// pin (it runs unpinned), node-local memory it could not get (it uses
+    /// plain memory). They are also written to standard error when they occur.
+    public var diagnostics: [String] {
+        registry.reports
+    }
+
+    /// The machine as this pool saw it when it started.
+    public var topology: Topology {
+        registry.layout.topology
+    }
+
+    /// Where each worker runs: its CPU (nil when unpinned) and its node.
+    public var placements: [WorkerPlacement] {
+        registry.layout.placements
     }
 
     /// Whether `shutdown()` was called.

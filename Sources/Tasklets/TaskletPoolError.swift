@@ -13,6 +13,9 @@ public enum TaskletPoolError: Error, Sendable, Hashable, CustomStringConvertible
     case threadCreationFailed(SystemError)
     /// The affinity mask could not be read.
     case affinityUnavailable(SystemError)
+    /// The placement cannot be honoured (a CPU outside the affinity mask,
+    /// more pinned workers than CPUs, a malformed `TASKLETS_PLACEMENT`).
+    case invalidPlacement(TopologyError)
 
     public var description: String {
         switch self {
@@ -28,6 +31,8 @@ public enum TaskletPoolError: Error, Sendable, Hashable, CustomStringConvertible
             return "could not start a worker thread: \(error)"
         case .affinityUnavailable(let error):
             return "could not read the CPU affinity mask: \(error)"
+        case .invalidPlacement(let error):
+            return "invalid worker placement: \(error)"
         }
     }
 }

@@ -1,8 +1,9 @@
 import Synchronization
 
 /// One circular buffer of a `WorkStealingDeque`: a header (mask, link to the
-/// ring it replaced) followed by a power-of-two array of atomic slots, in one
-/// allocation so that reaching a slot takes one load less.
+/// ring it replaced, how it was allocated) followed by a power-of-two array
+/// of atomic slots, in one allocation so that reaching a slot takes one load
+/// less.
 ///
 /// Slots are atomic because a thief may read a slot while the owner
 /// overwrites it after wrap-around (the thief's CAS then fails and the value
@@ -11,7 +12,8 @@ import Synchronization
 struct DequeRing {
     @usableFromInline let base: UnsafeMutableRawPointer
 
-    @usableFromInline static var headerSize: Int { 16 }
+    /// mask, previous, byte count, node-local flag.
+    @usableFromInline static var headerSize: Int { 32 }
 
     @inlinable
     init(_ base: UnsafeMutableRawPointer) {
@@ -24,24 +26,21 @@ struct DequeRing {
         base = UnsafeMutableRawPointer(bitPattern: bits).unsafelyUnwrapped
     }
 
-    static func allocate(capacity requested: Int, previous: DequeRing?) -> DequeRing {
-        var capacity = 2
-        while capacity < requested { capacity *= 2 }
-        let base = UnsafeMutableRawPointer.allocate(
-            byteCount: headerSize + capacity * MemoryLayout<Atomic<UInt>>.stride, alignment: 64)
+    /// Lays a ring out in `block`, all slots empty.
+    init(initializing block: NodeLocalMemory.Block, capacity: Int, previous: DequeRing?) {
+        base = block.pointer
         base.storeBytes(of: capacity - 1, as: Int.self)
         base.storeBytes(of: previous?.base, toByteOffset: 8, as: UnsafeMutableRawPointer?.self)
-        let slots = (base + headerSize).bindMemory(to: Atomic<UInt>.self, capacity: capacity)
+        base.storeBytes(of: block.bytes, toByteOffset: 16, as: Int.self)
+        base.storeBytes(of: block.isNodeLocal ? 1 : 0, toByteOffset: 24, as: Int.self)
+        let slots = (base + DequeRing.headerSize).bindMemory(to: Atomic<UInt>.self, capacity: capacity)
         for index in 0..<capacity {
             (slots + index).initialize(to: Atomic(0))
         }
-        return DequeRing(base)
     }
 
-    func deallocate() {
-        slots.deinitialize(count: mask + 1)
-        base.deallocate()
-    }
+    var byteCount: Int { base.load(fromByteOffset: 16, as: Int.self) }
+    var isNodeLocal: Bool { base.load(fromByteOffset: 24, as: Int.self) != 0 }
 
     /// Capacity - 1.
     @inlinable

@@ -29,10 +29,14 @@ struct WorkStealingDeque: ~Copyable {
     /// The current ring's address (as bits: decoding needs no nil check).
     @usableFromInline let ring: Atomic<UInt>
 
-    init(capacity: Int = 256) {
+    /// Where the rings come from (plain memory when nil).
+    let memory: RingMemory?
+
+    init(capacity: Int = 256, memory: RingMemory? = nil) {
         top = Atomic(0)
         bottom = Atomic(0)
-        ring = Atomic(UInt(bitPattern: DequeRing.allocate(capacity: capacity, previous: nil).base))
+        self.memory = memory
+        ring = Atomic(UInt(bitPattern: DequeRing.allocate(capacity: capacity, previous: nil, memory: memory).base))
     }
 
     deinit {
@@ -41,7 +45,7 @@ struct WorkStealingDeque: ~Copyable {
         var next: DequeRing? = DequeRing(bits: ring.load(ordering: .relaxed))
         while let current = next {
             next = current.previous
-            current.deallocate()
+            current.deallocate(memory: memory)
         }
     }
 
@@ -188,7 +192,7 @@ struct WorkStealingDeque: ~Copyable {
 
     @usableFromInline
     func grow(_ old: DequeRing, bottom b: Int, top t: Int) -> DequeRing {
-        let new = DequeRing.allocate(capacity: (old.mask + 1) * 2, previous: old)
+        let new = DequeRing.allocate(capacity: (old.mask + 1) * 2, previous: old, memory: memory)
         var index = t
         while index < b {
             new.store(old.load(at: index), at: index)

@@ -18,16 +18,24 @@ import Musl
 //     at the bottom (LIFO), so a `join` usually takes its own half back and
 //     runs it inline, with no allocation and no synchronization beyond the
 //     deque's one fence.
-//   * A thread outside the pool submits to the injector, one locked FIFO.
+//   * A thread outside the pool submits to the injector of the NUMA node it
+//     runs on (one locked FIFO per node that has workers).
 //
 // A worker looks for its next job in this order (`nextLocalJob`, `search`):
 //
-//   1. Every 61st local job, the injector first, so outside work is never
-//      starved by a worker that keeps finding local work (Go's schedule()).
+//   1. Every 61st local job, its node's injector first, so outside work is
+//      never starved by a worker that keeps finding local work (Go's
+//      schedule()).
 //   2. Its own deque, newest first.
-//   3. The injector.
+//   3. Its node's injector, then the other nodes' injectors.
 //   4. The others' deques, oldest first, in the order its `VictimOrder`
-//      gives: tiers tried nearest first, random start inside a tier.
+//      gives: its cache group, its node, then other nodes by distance, with
+//      a random start inside each tier. From another node it steals a batch
+//      (up to half the victim's jobs), from its own node one job.
+//
+// Each worker pins itself to its CPU (if the placement pins) from its own
+// thread, and only then builds its deque, so that the deque's memory is on
+// its node (docs/numa.md).
 //
 // A worker that finds nothing becomes a *searcher* if fewer than half the
 // workers already search, and tries steps 3-4 for a few rounds with growing
@@ -54,43 +62,72 @@ import Musl
 final class Registry: @unchecked Sendable {
     let workerCount: Int
     /// `workerCount` pointers to worker states, fixed for the pool's life.
+    /// Each worker's own thread initializes its state (see `startThreads`).
     @usableFromInline let workers: UnsafeMutablePointer<UnsafeMutablePointer<Worker>>
-    let injector = Injector()
+    /// One injector per node that has workers (`layout.injectorNodes`).
+    let injectors: [Injector]
     @usableFromInline let sleep: Sleep
     @usableFromInline let system: SystemCalls
-    let victimOrders: [VictimOrder]
+    let layout: PoolLayout
+    let memory: NodeLocalMemory
     let errorHandler: @Sendable (any Error) -> Void
 
     private let lifecycle = PthreadLock()
+    private let lifecycleChanged: PthreadCondition
+    private let joining = PthreadLock()
     private var threads: [pthread_t] = []
     private var threadsReleased = false
+    /// Workers that have initialized their state; they start work when all
+    /// have (or leave at once if starting failed).
+    private var startedWorkers = 0
+    private var initialized: [Bool]
+    private var startFailed = false
+    private var reported = Set<String>()
     let isShutDown = Atomic<Bool>(false)
 
     /// Rounds of stealing a searcher tries before it goes to sleep.
     static let searchRounds = 16
 
     init(
-        workerCount: Int, system: SystemCalls,
+        layout: PoolLayout, system: SystemCalls,
         errorHandler: @escaping @Sendable (any Error) -> Void
     ) {
-        self.workerCount = workerCount
+        workerCount = layout.workerCount
+        self.layout = layout
         self.system = system
         self.errorHandler = errorHandler
-        victimOrders = (0..<workerCount).map { VictimOrder.uniform(worker: $0, workerCount: workerCount) }
-        workers = .allocate(capacity: workerCount)
-        sleep = Sleep(workerCount: workerCount, workers: workers, system: system)
-        let unmanaged = Unmanaged.passUnretained(self)
-        for index in 0..<workerCount {
-            workers[index] = allocateCacheAligned(
-                Worker(index: index, registry: unmanaged, sleepCounts: sleep.counts))
+        injectors = layout.injectorNodes.map { _ in Injector() }
+        lifecycleChanged = PthreadCondition(lock: lifecycle)
+        initialized = Array(repeating: false, count: layout.workerCount)
+        workers = .allocate(capacity: layout.workerCount)
+        for index in 0..<layout.workerCount {
+            workers[index] = allocateCacheAlignedStorage(for: Worker.self)
         }
+        sleep = Sleep(workerCount: layout.workerCount, workers: workers, system: system)
+        memory = NodeLocalMemory(system: system, report: { _ in })
     }
 
     deinit {
+        // Only workers that initialized their state have one to destroy.
+        for index in 0..<workerCount where initialized[index] {
+            workers[index].deinitialize(count: 1)
+        }
         for index in 0..<workerCount {
-            deallocateCacheAligned(workers[index])
+            UnsafeMutableRawPointer(workers[index]).deallocate()
         }
         workers.deallocate()
+    }
+
+    /// Reports a problem once per distinct message, on standard error and in
+    /// `reports` (pinning refused, node-local memory unavailable...).
+    func report(_ message: String) {
+        let isNew = lifecycle.withLock { reported.insert(message).inserted }
+        if isNew { writeToStandardError("swift-tasklets: \(message)\n") }
+    }
+
+    /// Every distinct message passed to `report`.
+    var reports: [String] {
+        lifecycle.withLock { reported.sorted() }
     }
 
     /// Whether `worker` belongs to this pool.
@@ -110,7 +147,8 @@ final class Registry: @unchecked Sendable {
         }
     }
 
-    /// Starts the worker threads; on failure, stops the ones already started.
+    /// Starts the worker threads and waits until each has pinned itself and
+    /// built its state; on failure, stops the ones already started.
     func startThreads() throws(TaskletPoolError) {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
@@ -127,10 +165,44 @@ final class Registry: @unchecked Sendable {
             }, start.toOpaque())
             if result != 0 {
                 start.release()
+                lifecycle.withLock {
+                    startFailed = true
+                    lifecycleChanged.broadcast()
+                }
                 shutdown(waitForThreads: true)
                 throw .threadCreationFailed(SystemError(errno: result, call: "pthread_create"))
             }
             lifecycle.withLock { threads.append(thread) }
+        }
+        lifecycle.withLock {
+            while startedWorkers < workerCount { lifecycleChanged.wait() }
+        }
+    }
+
+    /// On the worker's own thread: pins it if its placement says so, builds
+    /// its state (so its deque lands on its node), then waits for the others.
+    /// Returns false if the pool failed to start.
+    private func startWorker(_ index: Int) -> Bool {
+        let placement = layout.placements[index]
+        if let cpu = placement.cpu {
+            let error = system.pinCurrentThread(cpu)
+            if error != 0 {
+                report("could not pin worker \(index) to CPU \(cpu) (\(SystemError(errno: error, call: "pthread_setaffinity_np"))): running unpinned")
+            }
+        }
+        if let reason = memory.unavailableReason {
+            report("node-local memory unavailable: \(reason)")
+        }
+        workers[index].initialize(to: Worker(
+            index: index, injector: layout.injectorOfWorker[index],
+            registry: Unmanaged.passUnretained(self), sleepCounts: sleep.counts,
+            ringMemory: RingMemory(memory: memory, node: placement.node)))
+        return lifecycle.withLock {
+            initialized[index] = true
+            startedWorkers += 1
+            lifecycleChanged.broadcast()
+            while startedWorkers < workerCount && !startFailed { lifecycleChanged.wait() }
+            return !startFailed
         }
     }
 
@@ -138,12 +210,17 @@ final class Registry: @unchecked Sendable {
     /// exit, and (unless called from one of them) waits for them. Idempotent.
     func shutdown(waitForThreads: Bool) {
         isShutDown.store(true, ordering: .sequentiallyConsistent)
-        injector.close()
+        for injector in injectors { injector.close() }
         sleep.beginShutdown()
-        lifecycle.withLock {
-            guard !threadsReleased else { return }
-            threadsReleased = true
-            for thread in threads {
+        // Join outside `lifecycle`: a worker may still need it to leave its
+        // start barrier. `joining` makes a second caller wait for the first.
+        joining.withLock {
+            let pending: [pthread_t] = lifecycle.withLock {
+                guard !threadsReleased else { return [] }
+                threadsReleased = true
+                return threads
+            }
+            for thread in pending {
                 if waitForThreads {
                     pthread_join(thread, nil)
                 } else {
@@ -156,6 +233,7 @@ final class Registry: @unchecked Sendable {
     // MARK: - The worker loop
 
     func workerMain(_ index: Int) {
+        guard startWorker(index) else { return }
         let worker = workers[index]
         ctasklets_set_current_worker(UnsafeMutableRawPointer(worker))
         defer { ctasklets_set_current_worker(nil) }
@@ -177,11 +255,12 @@ final class Registry: @unchecked Sendable {
 
     /// Steps 1-3 of the policy.
     func nextLocalJob(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
+        let home = injectors[worker.pointee.injector]
         worker.pointee.localTicks &+= 1
-        if worker.pointee.localTicks % 61 == 0, let job = injector.pop() {
+        if worker.pointee.localTicks % 61 == 0, let job = home.pop() {
             return job
         }
-        return worker.pointee.deque.take() ?? injector.pop()
+        return worker.pointee.deque.take() ?? home.pop()
     }
 
     /// Step 4, as a searcher, for a bounded number of rounds.
@@ -191,7 +270,7 @@ final class Registry: @unchecked Sendable {
         }
         guard worker.pointee.isSearching else { return nil }
         for round in 0..<Registry.searchRounds {
-            if let job = injector.pop() ?? stealOnce(worker) {
+            if let job = popAnyInjector(worker) ?? stealOnce(worker) {
                 return job
             }
             for _ in 0..<(1 << min(round, 6)) { ctasklets_cpu_relax() }
@@ -207,17 +286,31 @@ final class Registry: @unchecked Sendable {
         sleep.endSearching()
     }
 
+    /// Its node's injector, then the others.
+    func popAnyInjector(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
+        let home = worker.pointee.injector
+        if let job = injectors[home].pop() { return job }
+        for index in injectors.indices where index != home {
+            if let job = injectors[index].pop() { return job }
+        }
+        return nil
+    }
+
     /// One pass over the victims, nearest tier first.
     func stealOnce(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
-        for tier in victimOrders[worker.pointee.index].tiers where !tier.isEmpty {
+        let thief = worker.pointee.index
+        for tier in layout.victimOrders[thief].tiers where !tier.isEmpty {
             let start = worker.pointee.nextRandom(below: tier.count)
             for offset in 0..<tier.count {
-                let victim = workers[tier[(start + offset) % tier.count]]
+                let victimIndex = tier[(start + offset) % tier.count]
+                let victim = workers[victimIndex]
                 var attempts = 0
                 while attempts < 4 {
                     switch victim.pointee.deque.steal() {
                     case .success(let job):
-                        worker.pointee.counters.steals.bumpOwned()
+                        let relation = layout.relation[thief][victimIndex]
+                        worker.pointee.counters.recordSteal(relation)
+                        if relation == .otherNode { stealBatch(from: victim, into: worker) }
                         return job
                     case .empty:
                         attempts = .max
@@ -231,9 +324,21 @@ final class Registry: @unchecked Sendable {
         return nil
     }
 
+    /// After stealing one job from another node, takes up to half of what
+    /// is left there in the same trip, so that the next jobs come from the
+    /// local deque instead of crossing the interconnect again.
+    func stealBatch(from victim: UnsafeMutablePointer<Worker>, into worker: UnsafeMutablePointer<Worker>) {
+        var remaining = victim.pointee.deque.count / 2
+        while remaining > 0, case .success(let job) = victim.pointee.deque.steal() {
+            worker.pointee.deque.push(job)
+            worker.pointee.counters.recordSteal(.otherNode)
+            remaining -= 1
+        }
+    }
+
     /// The sleep protocol's re-check: is any job queued anywhere?
     func hasVisibleWork() -> Bool {
-        if !injector.isEmptyForSleepCheck { return true }
+        for injector in injectors where !injector.isEmptyForSleepCheck { return true }
         for index in 0..<workerCount where workers[index].pointee.deque.count > 0 {
             return true
         }
@@ -265,6 +370,7 @@ final class Registry: @unchecked Sendable {
 
     /// Queues a job from a thread outside the pool; false after shutdown.
     func submitExternal(_ job: JobRef) -> Bool {
+        let injector = injectors.count == 1 ? injectors[0] : injectors[layout.injector(forCPU: system.currentCPU())]
         guard injector.push(job) else { return false }
         sleep.notifyExternalSubmission()
         return true

@@ -8,6 +8,8 @@ import Synchronization
 @usableFromInline
 struct Worker: ~Copyable {
     @usableFromInline let index: Int
+    /// The injector of this worker's node (an index into `Registry.injectors`).
+    let injector: Int
     @usableFromInline let deque: WorkStealingDeque
     /// The pool's sleep counters, read on every push (see `Sleep`).
     @usableFromInline let sleepCounts: UnsafeMutablePointer<Atomic<UInt64>>
@@ -24,13 +26,14 @@ struct Worker: ~Copyable {
     var random: UInt64
 
     init(
-        index: Int, registry: Unmanaged<Registry>,
-        sleepCounts: UnsafeMutablePointer<Atomic<UInt64>>
+        index: Int, injector: Int, registry: Unmanaged<Registry>,
+        sleepCounts: UnsafeMutablePointer<Atomic<UInt64>>, ringMemory: RingMemory?
     ) {
         self.index = index
+        self.injector = injector
         self.registry = registry
         self.sleepCounts = sleepCounts
-        deque = WorkStealingDeque()
+        deque = WorkStealingDeque(memory: ringMemory)
         parkWord = Atomic(0)
         counters = WorkerCounters()
         random = 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
@@ -70,6 +73,14 @@ func allocateCacheAligned<T: ~Copyable>(_ value: consuming T) -> UnsafeMutablePo
     let typed = raw.bindMemory(to: T.self, capacity: 1)
     typed.initialize(to: value)
     return typed
+}
+
+/// Uninitialized storage for one `T` on its own cache lines.
+func allocateCacheAlignedStorage<T: ~Copyable>(for type: T.Type) -> UnsafeMutablePointer<T> {
+    let line = 128
+    let size = (MemoryLayout<T>.size + line - 1) / line * line
+    return UnsafeMutableRawPointer.allocate(byteCount: max(size, line), alignment: line)
+        .bindMemory(to: T.self, capacity: 1)
 }
 
 func deallocateCacheAligned<T: ~Copyable>(_ pointer: UnsafeMutablePointer<T>) {

@@ -6,10 +6,23 @@ import Synchronization
 struct WorkerCounters: ~Copyable {
     let tasklets = Atomic<UInt64>(0)
     let steals = Atomic<UInt64>(0)
+    let stealsSameCache = Atomic<UInt64>(0)
+    let stealsSameNode = Atomic<UInt64>(0)
+    let stealsOtherNode = Atomic<UInt64>(0)
     let failedSteals = Atomic<UInt64>(0)
     let leapfrogs = Atomic<UInt64>(0)
     let parks = Atomic<UInt64>(0)
     let wakes = Atomic<UInt64>(0)
+
+    /// Counts one steal, by where the victim is.
+    func recordSteal(_ relation: PoolLayout.Relation) {
+        steals.bumpOwned()
+        switch relation {
+        case .sameCache: stealsSameCache.bumpOwned()
+        case .sameNode: stealsSameNode.bumpOwned()
+        case .otherNode: stealsOtherNode.bumpOwned()
+        }
+    }
 }
 
 extension Atomic where Value == UInt64 {

@@ -37,3 +37,14 @@ public struct WorkerPlacement: Sendable, Hashable, CustomStringConvertible {
         cpu.map { "cpu \($0) (node \(node))" } ?? "unpinned (node \(node))"
     }
 }
+
+extension Placement {
+    /// What a pool uses when neither its initializer nor `TASKLETS_PLACEMENT`
+    /// says: on a machine with several NUMA nodes, `.compact` (so that each
+    /// worker's memory and its nearest victims are on its node); on one
+    /// node, `.unpinned`, so the kernel may move workers away from other
+    /// busy programs, as Rayon, Go and oneTBB do by default.
+    static func defaultPlacement(for topology: Topology) -> Placement {
+        topology.nodes.count > 1 ? .compact : .unpinned
+    }
+}
