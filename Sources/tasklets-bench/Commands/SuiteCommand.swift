@@ -14,7 +14,7 @@ struct SuiteCommand: ParsableCommand {
             options and environment variables still apply.
             """)
 
-    @Option(help: "Timed runs per configuration (3 or more).") var repetitions: String = "3"
+    @Option(help: "Timed runs per configuration (3 or more).") var repetitions: String = "5"
     @Option(help: "Untimed runs before them.") var warmup: String = "1"
     @OptionGroup var parameters: KernelOptions
     @OptionGroup var output: OutputOptions
