@@ -6,6 +6,7 @@ import TaskletsBenchKernels
 struct OutputOptions: ParsableArguments {
     @Option(help: "table, csv or json.") var format: String = "table"
     @Option(help: "Write the report to this file instead of standard output.") var output: String?
+    @Option(help: "Also write the CSV records to this file (scripts/scaling.sh reads it).") var csvOutput: String?
     @Flag(help: ArgumentHelp("No progress line on standard error.", visibility: .hidden)) var quiet = false
 
     /// Writes the report of `outcome` and fails the command when any run
@@ -31,6 +32,13 @@ struct OutputOptions: ParsableArguments {
             }
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        if let csvOutput {
+            do {
+                try CSVReport.render(outcome.records).write(toFile: csvOutput, atomically: true, encoding: .utf8)
+            } catch {
+                throw CommandFailure("cannot write \(csvOutput): \(error.localizedDescription)")
+            }
         }
         let failed = outcome.records.filter { !$0.ok }
         if !failed.isEmpty {
