@@ -96,7 +96,7 @@ case "$tool" in
         valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" "${run[@]}" \
             > "$out/callgrind-run.txt" 2> "$out/callgrind.log" || die "valgrind failed; see $out/callgrind.log"
         grep -E '^==[0-9]+== (Collected|Events)' "$out/callgrind.log" || true
-        callgrind_annotate "$out/callgrind.out" 2>/dev/null | head -40 > "$out/callgrind-top.txt"
+        callgrind_annotate "$out/callgrind.out" 2>/dev/null | head -60 > "$out/callgrind-top.txt"
         cat "$out/callgrind-top.txt"
         ;;
 esac
