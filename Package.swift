@@ -37,9 +37,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "CTaskletsBenchShims",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        .target(
             name: "TaskletsBenchKernels",
             dependencies: [
                 "Tasklets",
+                "CTaskletsBenchShims",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strict
@@ -49,6 +54,7 @@ let package = Package(
             dependencies: [
                 "Tasklets",
                 "TaskletsBenchKernels",
+                "CTaskletsBenchShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -1,0 +1,88 @@
+import Benchmark
+import Synchronization
+import Tasklets
+
+/// The pool's microbenchmarks. Only malloc counts are gated (they repeat
+/// exactly from run to run); wall-clock figures on a shared 2-core VM vary
+/// by ~20% and stay informational.
+///
+/// The deque push/pop and steal benchmarks of the issue need the deque,
+/// which is internal to Tasklets; they are not here.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        warmupIterations: 3,
+        maxDuration: .seconds(2),
+        maxIterations: 1000)
+
+    // An unstolen join allocates nothing: measured inside the pool, so the
+    // cost of entering it (`pool.run`) is left out.
+    Benchmark(
+        "join not stolen (fib 20, 1 worker)",
+        configuration: .init(thresholds: [.mallocCountTotal: .init(absolute: [.p0: 0, .p50: 0, .p100: 0])])
+    ) { benchmark in
+        let pool = try TaskletPool(workers: 1)
+        defer { pool.shutdown() }
+        try pool.run {
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { blackHole(Fib.joined(20)) }
+            benchmark.stopMeasurement()
+        }
+    }
+
+    Benchmark("join stolen (fib 20, 2 workers)") { benchmark in
+        let pool = try TaskletPool(workers: 2)
+        defer { pool.shutdown() }
+        try pool.run {
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { blackHole(Fib.joined(20)) }
+            benchmark.stopMeasurement()
+        }
+    }
+
+    Benchmark("spawn from outside (1000 tasklets)") { benchmark in
+        let pool = try TaskletPool(workers: 2)
+        defer { pool.shutdown() }
+        for _ in benchmark.scaledIterations {
+            let remaining = Countdown(1000)
+            for _ in 0..<1000 { try pool.spawn { remaining.finishOne() } }
+            remaining.waitForZero()
+        }
+    }
+
+    Benchmark("wake-up: pool.run of an empty body from outside") { benchmark in
+        let pool = try TaskletPool(workers: 2)
+        defer { pool.shutdown() }
+        for _ in benchmark.scaledIterations { blackHole(try pool.run { 1 }) }
+    }
+
+    Benchmark("parallelReduce (1M ints, grain 10000, 2 workers)") { benchmark in
+        let pool = try TaskletPool(workers: 2)
+        defer { pool.shutdown() }
+        for _ in benchmark.scaledIterations {
+            let total = try pool.run {
+                try parallelReduce(0..<1_000_000, grain: 10_000, identity: 0, combine: { $0 &+ $1 }) { range in
+                    range.reduce(0, &+)
+                }
+            }
+            blackHole(total)
+        }
+    }
+}
+
+/// Naive fib with `join`, written with closure literals so `join` inlines.
+enum Fib {
+    static func joined(_ n: Int) -> Int {
+        if n < 2 { return n }
+        let (x, y) = join({ joined(n - 1) }, { joined(n - 2) })
+        return x &+ y
+    }
+}
+
+/// Counts finished tasklets down to zero; the submitter spins until then.
+final class Countdown: Sendable {
+    private let remaining: Atomic<Int>
+    init(_ count: Int) { remaining = Atomic(count) }
+    func finishOne() { remaining.subtract(1, ordering: .releasing) }
+    func waitForZero() { while remaining.load(ordering: .acquiring) > 0 {} }
+}

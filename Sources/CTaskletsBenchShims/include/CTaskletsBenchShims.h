@@ -1,0 +1,26 @@
+//===----------------------------------------------------------------------===//
+// CTaskletsBenchShims: the one Linux call the benchmark harness needs that
+// Swift cannot reach through Glibc (sched_setaffinity needs _GNU_SOURCE and
+// the CPU_* macros). The library's own shims are not extended: they belong
+// to the pool.
+//===----------------------------------------------------------------------===//
+#ifndef C_TASKLETS_BENCH_SHIMS_H
+#define C_TASKLETS_BENCH_SHIMS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Restricts the calling thread (and every thread it creates afterwards) to
+/// the `count` CPUs in `cpus`. Called first thing in `main`, this pins the
+/// whole process, so Dispatch and the Swift global executor size their
+/// thread pools from the restricted mask. Returns 0 or an errno value.
+int ctb_restrict_to_cpus(const int32_t *cpus, int32_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,44 @@
+/// The implementations a kernel can run on: ours and what a Swift user would
+/// pick instead.
+public enum BackendName: String, CaseIterable, Sendable, Codable {
+    /// Plain recursion on the calling thread: the Ts baseline.
+    case sequential
+    /// `TaskletPool`: `join`, `scope`, `parallelReduce`.
+    case pool
+    /// `DispatchGroup` recursion on the global queue; `concurrentPerform` for sum.
+    case dispatch
+    /// `withTaskGroup` on Swift Concurrency's default global executor.
+    case taskgroup
+    /// N threads sharing one queue, one pthread mutex and one condition variable.
+    case naive
+
+    /// What the backend is, for `tasklets-bench list`.
+    public var summary: String {
+        switch self {
+        case .sequential: return "plain recursion on one thread (the Ts baseline)"
+        case .pool: return "TaskletPool: join, scope, parallelReduce"
+        case .dispatch: return "DispatchGroup recursion on the global queue, concurrentPerform for sum"
+        case .taskgroup: return "withTaskGroup on the default global executor"
+        case .naive: return "N threads, one shared queue, one pthread mutex + condition variable"
+        }
+    }
+
+    /// Whether the thread count is set by pinning the process to that many
+    /// CPUs (Dispatch and the global executor size themselves from the
+    /// affinity mask and cannot be told a thread count).
+    public var sizesFromAffinityMask: Bool { self == .dispatch || self == .taskgroup }
+
+    /// Whether the backend runs `kernel` (the sequential backend has no
+    /// threads to wake or submit to).
+    public func supports(_ kernel: KernelName) -> Bool {
+        self != .sequential || KernelName.computeKernels.contains(kernel)
+    }
+
+    /// Parses one name, or throws an error naming the valid ones.
+    public static func parse(_ text: String) throws(BenchError) -> BackendName {
+        guard let backend = BackendName(rawValue: text) else {
+            throw .unknownName(kind: "backend", name: text, valid: allCases.map(\.rawValue))
+        }
+        return backend
+    }
+}

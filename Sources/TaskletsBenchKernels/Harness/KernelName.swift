@@ -1,0 +1,33 @@
+/// The kernels of the harness: the five of `shared/kernels.md`, then three
+/// that measure the pool's scheduler rather than a computation.
+public enum KernelName: String, CaseIterable, Sendable, Codable {
+    case fib, nqueens, uts, skew, sum
+    case wakeLatency = "wake-latency"
+    case idleBurn = "idle-burn"
+    case inject
+
+    /// The kernels with a specified checksum, in the spec's order.
+    public static let computeKernels: [KernelName] = [.fib, .nqueens, .uts, .skew, .sum]
+
+    /// What the kernel measures, for `tasklets-bench list`.
+    public var summary: String {
+        switch self {
+        case .fib: return "naive fib(FIB_N), one spawn per call: per-spawn overhead"
+        case .nqueens: return "N-queens by bitmask, one spawn per placement: n-ary spawning"
+        case .uts: return "unbalanced tree search (binomial, mix64): load balancing"
+        case .skew: return "one long task among SKEW_NSHORT short ones: starvation (reports short_ms)"
+        case .sum: return "sum of SUM_N uint32 with grain SUM_GRAIN: memory bandwidth"
+        case .wakeLatency: return "outside thread submits one empty tasklet after 0, 1, 10 ms idle: p50/p99/max"
+        case .idleBurn: return "IDLE_COUNT tiny fork-joins spaced 100 us, 1 ms, 10 ms: CPU time / wall time"
+        case .inject: return "INJECT_THREADS outside threads submit INJECT_PER_THREAD tasklets each: ns/submission"
+        }
+    }
+
+    /// Parses one name, or throws an error naming the valid ones.
+    public static func parse(_ text: String) throws(BenchError) -> KernelName {
+        guard let kernel = KernelName(rawValue: text) else {
+            throw .unknownName(kind: "kernel", name: text, valid: allCases.map(\.rawValue))
+        }
+        return kernel
+    }
+}

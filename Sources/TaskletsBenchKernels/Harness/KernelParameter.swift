@@ -1,0 +1,169 @@
+import Foundation
+
+/// One kernel parameter: its option, its environment variable, its range,
+/// and where it lives in `KernelParameters`.
+///
+/// The command line reads every parameter through here, so an option and
+/// its environment variable always accept the same values and fail with
+/// the same message.
+public enum KernelParameter: String, CaseIterable, Sendable {
+    case fibN, nqN
+    case utsSeed, utsB0, utsM, utsQ, utsWork
+    case skewLongIters, skewShortIters, skewNShort
+    case sumN, sumGrain
+    case wakeSamples, idleCount, injectThreads, injectPerThread
+
+    /// The kernel that reads it.
+    public var kernel: KernelName {
+        switch self {
+        case .fibN: return .fib
+        case .nqN: return .nqueens
+        case .utsSeed, .utsB0, .utsM, .utsQ, .utsWork: return .uts
+        case .skewLongIters, .skewShortIters, .skewNShort: return .skew
+        case .sumN, .sumGrain: return .sum
+        case .wakeSamples: return .wakeLatency
+        case .idleCount: return .idleBurn
+        case .injectThreads, .injectPerThread: return .inject
+        }
+    }
+
+    /// The environment variable, as `shared/kernels.md` names it.
+    public var environmentVariable: String {
+        switch self {
+        case .fibN: return "FIB_N"
+        case .nqN: return "NQ_N"
+        case .utsSeed: return "UTS_SEED"
+        case .utsB0: return "UTS_B0"
+        case .utsM: return "UTS_M"
+        case .utsQ: return "UTS_Q"
+        case .utsWork: return "UTS_WORK"
+        case .skewLongIters: return "SKEW_LONG_ITERS"
+        case .skewShortIters: return "SKEW_SHORT_ITERS"
+        case .skewNShort: return "SKEW_NSHORT"
+        case .sumN: return "SUM_N"
+        case .sumGrain: return "SUM_GRAIN"
+        case .wakeSamples: return "WAKE_SAMPLES"
+        case .idleCount: return "IDLE_COUNT"
+        case .injectThreads: return "INJECT_THREADS"
+        case .injectPerThread: return "INJECT_PER_THREAD"
+        }
+    }
+
+    /// The long option without dashes: `fib-n` for `fibN`.
+    public var optionName: String {
+        environmentVariable.lowercased().replacingOccurrences(of: "_", with: "-")
+    }
+
+    /// The accepted values, for messages and `--help`.
+    public var expected: String {
+        switch self {
+        case .utsQ: return "a number from 0 to 1"
+        case .utsSeed: return "a whole number from 0 to \(UInt64.max)"
+        default:
+            let range = integerRange
+            return "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        }
+    }
+
+    /// The range of the integer parameters. The upper bounds keep a run
+    /// finite and its memory within reason (`SUM_N` uint32 are allocated).
+    var integerRange: ClosedRange<Int> {
+        switch self {
+        case .fibN: return 0...92
+        case .nqN: return 1...32
+        case .utsB0: return 0...10_000_000
+        case .utsM: return 0...1_000_000
+        case .utsWork, .skewLongIters, .skewShortIters: return 0...1 << 40
+        case .skewNShort: return 1...100_000_000
+        case .sumN: return 1...4_000_000_000
+        case .sumGrain: return 1...4_000_000_000
+        case .wakeSamples, .idleCount: return 1...10_000_000
+        case .injectThreads: return 1...1024
+        case .injectPerThread: return 1...1_000_000_000
+        case .utsSeed, .utsQ: return 0...Int.max
+        }
+    }
+
+    /// The value in `parameters`, as text.
+    public func value(in parameters: KernelParameters) -> String {
+        switch self {
+        case .fibN: return String(parameters.fibN)
+        case .nqN: return String(parameters.nqN)
+        case .utsSeed: return String(parameters.utsSeed)
+        case .utsB0: return String(parameters.utsB0)
+        case .utsM: return String(parameters.utsM)
+        case .utsQ: return String(parameters.utsQ)
+        case .utsWork: return String(parameters.utsWork)
+        case .skewLongIters: return String(parameters.skewLongIters)
+        case .skewShortIters: return String(parameters.skewShortIters)
+        case .skewNShort: return String(parameters.skewNShort)
+        case .sumN: return String(parameters.sumN)
+        case .sumGrain: return String(parameters.sumGrain)
+        case .wakeSamples: return String(parameters.wakeSamples)
+        case .idleCount: return String(parameters.idleCount)
+        case .injectThreads: return String(parameters.injectThreads)
+        case .injectPerThread: return String(parameters.injectPerThread)
+        }
+    }
+
+    /// Parses `text` and stores it in `parameters`. `source` names where the
+    /// text came from (`--fib-n` or `FIB_N`) for the error message.
+    public func set(_ text: String, in parameters: inout KernelParameters, source: String) throws(BenchError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        switch self {
+        case .utsSeed:
+            guard let seed = UInt64(trimmed) else { throw invalid(text, source) }
+            parameters.utsSeed = seed
+        case .utsQ:
+            guard let q = Double(trimmed), q.isFinite, (0...1).contains(q) else { throw invalid(text, source) }
+            parameters.utsQ = q
+        default:
+            guard let number = Int(trimmed), integerRange.contains(number) else { throw invalid(text, source) }
+            setInteger(number, in: &parameters)
+        }
+    }
+
+    private func invalid(_ text: String, _ source: String) -> BenchError {
+        .invalidValue(source: source, value: text, expected: expected)
+    }
+
+    private func setInteger(_ number: Int, in parameters: inout KernelParameters) {
+        switch self {
+        case .fibN: parameters.fibN = number
+        case .nqN: parameters.nqN = number
+        case .utsB0: parameters.utsB0 = number
+        case .utsM: parameters.utsM = number
+        case .utsWork: parameters.utsWork = number
+        case .skewLongIters: parameters.skewLongIters = number
+        case .skewShortIters: parameters.skewShortIters = number
+        case .skewNShort: parameters.skewNShort = number
+        case .sumN: parameters.sumN = number
+        case .sumGrain: parameters.sumGrain = number
+        case .wakeSamples: parameters.wakeSamples = number
+        case .idleCount: parameters.idleCount = number
+        case .injectThreads: parameters.injectThreads = number
+        case .injectPerThread: parameters.injectPerThread = number
+        case .utsSeed, .utsQ: break  // not integers of Int range; handled in `set`
+        }
+    }
+}
+
+extension KernelParameters {
+    /// Resolves every parameter: an option (`options`, keyed by parameter)
+    /// wins over its environment variable, which wins over `base`.
+    public static func resolve(
+        base: KernelParameters = .defaults,
+        options: [KernelParameter: String],
+        environment: [String: String]
+    ) throws(BenchError) -> KernelParameters {
+        var parameters = base
+        for parameter in KernelParameter.allCases {
+            if let text = options[parameter] {
+                try parameter.set(text, in: &parameters, source: "--" + parameter.optionName)
+            } else if let text = environment[parameter.environmentVariable] {
+                try parameter.set(text, in: &parameters, source: parameter.environmentVariable)
+            }
+        }
+        return parameters
+    }
+}

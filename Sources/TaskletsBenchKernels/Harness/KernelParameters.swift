@@ -1,0 +1,56 @@
+/// Every kernel's parameters, with the defaults of `shared/kernels.md`.
+public struct KernelParameters: Sendable, Hashable, Codable {
+    public var fibN = 30
+    public var nqN = 12
+    public var utsSeed: UInt64 = 52
+    public var utsB0 = 2000
+    public var utsM = 8
+    public var utsQ = 0.124875
+    public var utsWork = 160
+    public var skewLongIters = 54_000_000
+    public var skewShortIters = 5400
+    public var skewNShort = 10_000
+    public var sumN = 100_000_000
+    public var sumGrain = 100_000
+    /// Submissions per idle time for `wake-latency`.
+    public var wakeSamples = 100
+    /// Fork-joins per spacing for `idle-burn` (1,000 in the issue).
+    public var idleCount = 1000
+    /// Outside threads for `inject`.
+    public var injectThreads = 4
+    /// Submissions per outside thread for `inject`.
+    public var injectPerThread = 100_000
+
+    public init() {}
+
+    /// The defaults of `shared/kernels.md`.
+    public static let defaults = KernelParameters()
+
+    /// The quick vectors of `shared/kernels.md` (a few milliseconds per
+    /// kernel), with small counts for the scheduler kernels.
+    public static let quick: KernelParameters = {
+        var quick = KernelParameters()
+        quick.fibN = 20
+        quick.nqN = 8
+        quick.utsSeed = 8
+        quick.utsWork = 20
+        quick.sumN = 10_000_000
+        quick.skewLongIters = 5_000_000
+        quick.skewShortIters = 500
+        quick.skewNShort = 1000
+        quick.wakeSamples = 10
+        quick.idleCount = 20
+        quick.injectThreads = 2
+        quick.injectPerThread = 5000
+        return quick
+    }()
+
+    /// `UTS_Q` as a 32-bit threshold: `(uint64)(UTS_Q * 2^32)` in IEEE double.
+    public var utsThreshold: UInt64 { UInt64(utsQ * 4_294_967_296.0) }
+
+    /// The parameters `kernel` reads, as (environment name, value) pairs in
+    /// the order of `KernelParameter.allCases`: what a record's `params` holds.
+    public func values(for kernel: KernelName) -> [(name: String, value: String)] {
+        KernelParameter.allCases.filter { $0.kernel == kernel }.map { ($0.environmentVariable, $0.value(in: self)) }
+    }
+}

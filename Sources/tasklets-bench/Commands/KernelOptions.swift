@@ -1,0 +1,44 @@
+import ArgumentParser
+import TaskletsBenchKernels
+
+/// The kernel parameters as options. They are read as text and parsed by
+/// `KernelParameter`, so that an option and its environment variable accept
+/// the same values and fail with the same one-line message.
+struct KernelOptions: ParsableArguments {
+    @Option(name: .customLong("fib-n"), help: "fib: n (FIB_N, default 30).") var fibN: String?
+    @Option(name: .customLong("nq-n"), help: "nqueens: board size (NQ_N, default 12).") var nqN: String?
+    @Option(name: .customLong("uts-seed"), help: "uts: root seed (UTS_SEED, default 52).") var utsSeed: String?
+    @Option(name: .customLong("uts-b0"), help: "uts: root children (UTS_B0, default 2000).") var utsB0: String?
+    @Option(name: .customLong("uts-m"), help: "uts: children of an inner node (UTS_M, default 8).") var utsM: String?
+    @Option(name: .customLong("uts-q"), help: "uts: branching probability (UTS_Q, default 0.124875).") var utsQ: String?
+    @Option(name: .customLong("uts-work"), help: "uts: spin rounds per node (UTS_WORK, default 160).") var utsWork: String?
+    @Option(name: .customLong("skew-long-iters"), help: "skew: rounds of the long task (SKEW_LONG_ITERS).")
+    var skewLongIters: String?
+    @Option(name: .customLong("skew-short-iters"), help: "skew: rounds of a short task (SKEW_SHORT_ITERS).")
+    var skewShortIters: String?
+    @Option(name: .customLong("skew-nshort"), help: "skew: short tasks (SKEW_NSHORT, default 10000).")
+    var skewNShort: String?
+    @Option(name: .customLong("sum-n"), help: "sum: elements (SUM_N, default 100000000).") var sumN: String?
+    @Option(name: .customLong("sum-grain"), help: "sum: leaf size (SUM_GRAIN, default 100000).") var sumGrain: String?
+    @Option(name: .customLong("wake-samples"), help: "wake-latency: submissions per idle time (WAKE_SAMPLES).")
+    var wakeSamples: String?
+    @Option(name: .customLong("idle-count"), help: "idle-burn: fork-joins per spacing (IDLE_COUNT, default 1000).")
+    var idleCount: String?
+    @Option(name: .customLong("inject-threads"), help: "inject: submitting threads (INJECT_THREADS, default 4).")
+    var injectThreads: String?
+    @Option(name: .customLong("inject-per-thread"), help: "inject: submissions per thread (INJECT_PER_THREAD).")
+    var injectPerThread: String?
+
+    /// The options given, by parameter.
+    var given: [KernelParameter: String] {
+        let pairs: [(KernelParameter, String?)] = [
+            (.fibN, fibN), (.nqN, nqN), (.utsSeed, utsSeed), (.utsB0, utsB0), (.utsM, utsM), (.utsQ, utsQ),
+            (.utsWork, utsWork), (.skewLongIters, skewLongIters), (.skewShortIters, skewShortIters),
+            (.skewNShort, skewNShort), (.sumN, sumN), (.sumGrain, sumGrain), (.wakeSamples, wakeSamples),
+            (.idleCount, idleCount), (.injectThreads, injectThreads), (.injectPerThread, injectPerThread),
+        ]
+        var given: [KernelParameter: String] = [:]
+        for case let (parameter, value?) in pairs { given[parameter] = value }
+        return given
+    }
+}

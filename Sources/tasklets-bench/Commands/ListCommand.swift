@@ -1,0 +1,27 @@
+import ArgumentParser
+import TaskletsBenchKernels
+
+/// `tasklets-bench list`: the kernels, their parameters, and the backends.
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Name the kernels and backends.")
+
+    func run() {
+        print("Kernels:")
+        for kernel in KernelName.allCases {
+            let parameters = KernelParameter.allCases.filter { $0.kernel == kernel }
+                .map { "--\($0.optionName) (\($0.environmentVariable)=\($0.value(in: .defaults)))" }
+            print("  \(kernel.rawValue.padding(14))\(kernel.summary)")
+            print("  \("".padding(14))parameters: \(parameters.joined(separator: ", "))")
+        }
+        print("Backends:")
+        for backend in BackendName.allCases {
+            let missing = KernelName.allCases.filter { !backend.supports($0) }.map(\.rawValue)
+            let suffix = missing.isEmpty ? "" : " (not: \(missing.joined(separator: ", ")))"
+            print("  \(backend.rawValue.padding(14))\(backend.summary)\(suffix)")
+        }
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(1, width - count)) }
+}

@@ -1,0 +1,51 @@
+# Shared helpers of the scripts in scripts/ (sourced, not run).
+
+die() { printf '%s: error: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
+note() { printf '==> %s\n' "$*" >&2; }
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$PATH:/opt/swift/usr/bin"
+
+# need_command COMMAND DEBIAN_PACKAGE: installs the package when missing and
+# we are root on a Debian-like system; otherwise fails with a clear message.
+need_command() {
+    local command="$1" package="$2"
+    command -v "$command" >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        note "installing $package (for $command)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package"; } >&2 \
+            || die "could not install $package; install it and run again"
+        command -v "$command" >/dev/null 2>&1 || die "$package is installed but $command is still missing"
+    else
+        die "$command is missing: install the Debian package $package (apt-get install $package)"
+    fi
+}
+
+# build_release SCRATCH_PATH [extra swift build flags...]: builds tasklets-bench
+# in release mode and prints the binary's path.
+build_release() {
+    local scratch="$1"; shift
+    command -v swift >/dev/null 2>&1 || die "swift is missing: install a Swift 6.3 toolchain (https://swift.org/install) or pass --binary"
+    note "building tasklets-bench (release, scratch path $scratch)"
+    (cd "$REPO_ROOT" && swift build -c release --product tasklets-bench --scratch-path "$scratch" "$@" >&2) \
+        || die "swift build failed"
+    local bin
+    bin="$(cd "$REPO_ROOT" && swift build -c release --product tasklets-bench --scratch-path "$scratch" "$@" --show-bin-path)/tasklets-bench"
+    [ -x "$bin" ] || die "no tasklets-bench binary at $bin"
+    printf '%s\n' "$bin"
+}
+
+# medians CSV_FILE: prints "kernel,backend,workers,median_ms" for every
+# successful configuration of a tasklets-bench CSV file (works with mawk).
+medians() {
+    tail -n +2 "$1" | awk -F, '$11 == "true" { print $1 "," $2 "," $3 "," $6 }' \
+        | sort -t, -k1,1 -k2,2 -k3,3n -k4,4g \
+        | awk -F, '
+            function flush() {
+                if (n == 0) return
+                m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+                print key "," m
+            }
+            { k = $1 "," $2 "," $3; if (k != key) { flush(); key = k; n = 0 } v[++n] = $4 }
+            END { flush() }'
+}
