@@ -9,6 +9,9 @@ extension TaskletPool {
             workers.reduce(into: WorkerStatistics()) { sum, worker in
                 sum.tasklets += worker.tasklets
                 sum.steals += worker.steals
+                sum.stealsSameCache += worker.stealsSameCache
+                sum.stealsSameNode += worker.stealsSameNode
+                sum.stealsOtherNode += worker.stealsOtherNode
                 sum.failedSteals += worker.failedSteals
                 sum.leapfrogs += worker.leapfrogs
                 sum.parks += worker.parks
@@ -26,6 +29,12 @@ extension TaskletPool {
         public var tasklets: UInt64 = 0
         /// Jobs stolen from another worker's deque.
         public var steals: UInt64 = 0
+        /// Of those, from a worker on the same last-level cache,
+        public var stealsSameCache: UInt64 = 0
+        /// from another worker of the same NUMA node,
+        public var stealsSameNode: UInt64 = 0
+        /// and from a worker on another node (in batches of up to half).
+        public var stealsOtherNode: UInt64 = 0
         /// Steal attempts on a victim that found nothing or lost every race.
         public var failedSteals: UInt64 = 0
         /// Jobs run while waiting for a stolen `join` half or for a scope.
@@ -45,6 +54,9 @@ extension TaskletPool {
             return WorkerStatistics(
                 tasklets: counters.pointee.counters.tasklets.load(ordering: .relaxed),
                 steals: counters.pointee.counters.steals.load(ordering: .relaxed),
+                stealsSameCache: counters.pointee.counters.stealsSameCache.load(ordering: .relaxed),
+                stealsSameNode: counters.pointee.counters.stealsSameNode.load(ordering: .relaxed),
+                stealsOtherNode: counters.pointee.counters.stealsOtherNode.load(ordering: .relaxed),
                 failedSteals: counters.pointee.counters.failedSteals.load(ordering: .relaxed),
                 leapfrogs: counters.pointee.counters.leapfrogs.load(ordering: .relaxed),
                 parks: counters.pointee.counters.parks.load(ordering: .relaxed),

@@ -58,26 +58,10 @@ public final class TaskletPool: @unchecked Sendable {
         workers: Int?, placement: Placement? = nil, sysfsRoot: String = "/sys", system: SystemCalls,
         errorHandler: @escaping @Sendable (any Error) -> Void
     ) throws(TaskletPoolError) {
-        let topology = try TaskletPool.topology(sysfsRoot: sysfsRoot, system: system)
-        let count: Int
-        if let workers {
-            count = workers
-        } else {
-            count = try TaskletPool.defaultWorkerCount(topology: topology, system: system)
-        }
-        guard (1...TaskletPool.maximumWorkers).contains(count) else {
-            throw .invalidWorkerCount(count)
-        }
-        let placements: [WorkerPlacement]
-        do throws(TopologyError) {
-            var chosen = placement
-            if chosen == nil { chosen = try Placement.fromEnvironment(system: system) }
-            placements = try (chosen ?? .defaultPlacement(for: topology)).assign(workers: count, on: topology)
-        } catch {
-            throw .invalidPlacement(error)
-        }
+        let plan = try TaskletPool.plan(
+            workers: workers, placement: placement, sysfsRoot: sysfsRoot, system: system)
         registry = Registry(
-            layout: PoolLayout(topology: topology, placements: placements), system: system,
+            layout: PoolLayout(topology: plan.topology, placements: plan.workers), system: system,
             errorHandler: errorHandler)
         try registry.startThreads()
     }

@@ -8,6 +8,8 @@ import Synchronization
 /// Slots are atomic because a thief may read a slot while the owner
 /// overwrites it after wrap-around (the thief's CAS then fails and the value
 /// is discarded, but the read itself must not be a data race).
+///
+/// Model-checked mirror: `struct DequeRing` in Tests/ModelCheck/deque.cpp.
 @usableFromInline
 struct DequeRing {
     @usableFromInline let base: UnsafeMutableRawPointer

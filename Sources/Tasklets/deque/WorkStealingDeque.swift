@@ -52,6 +52,7 @@ struct WorkStealingDeque: ~Copyable {
     // MARK: - Owner operations
 
     /// Pushes a job at the bottom. Owner only.
+    /// Model-checked mirror: `WorkStealingDeque::push` in Tests/ModelCheck/deque.cpp.
     @inlinable @inline(__always)
     func push(_ job: JobRef) {
         // relaxed: only the owner writes `bottom`, so it reads its own last write.
@@ -76,6 +77,7 @@ struct WorkStealingDeque: ~Copyable {
 
     /// Takes the newest job from the bottom, or nil when the deque is empty
     /// or a thief won the race for the last job. Owner only.
+    /// Model-checked mirror: `WorkStealingDeque::take` in Tests/ModelCheck/deque.cpp.
     @inlinable @inline(__always)
     func take() -> JobRef? {
         // relaxed: owner-only variable.
@@ -134,6 +136,8 @@ struct WorkStealingDeque: ~Copyable {
     /// or above the index where the thief's deque stood when it started our
     /// job are descendants of that job, and older ones are unrelated work that
     /// could bury the waiting `join` (rayon-rs/rayon#957).
+    /// Model-checked mirror: `WorkStealingDeque::steal` in Tests/ModelCheck/deque.cpp
+    /// (with no floor; the floor only adds an early return before the CAS).
     @inlinable
     func steal(atOrAbove floor: Int) -> StealResult {
         // acquiring: synchronizes with the CAS of a previous thief, so the
@@ -190,6 +194,7 @@ struct WorkStealingDeque: ~Copyable {
 
     // MARK: - Growth
 
+    /// Model-checked mirror: `WorkStealingDeque::grow` in Tests/ModelCheck/deque.cpp.
     @usableFromInline
     func grow(_ old: DequeRing, bottom b: Int, top t: Int) -> DequeRing {
         let new = DequeRing.allocate(capacity: (old.mask + 1) * 2, previous: old, memory: memory)

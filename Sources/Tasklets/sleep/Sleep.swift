@@ -130,7 +130,8 @@ final class Sleep: @unchecked Sendable {
     }
 
     /// Puts the calling worker to sleep unless work shows up, following the
-    /// protocol. Returns false when the pool shuts down and no work is left:
+    /// protocol. Mirror: the "Sleep.sleep" block of proctype Worker in
+    /// Tests/ModelCheck/sleep.pml. Returns false when the pool shuts down and no work is left:
     /// the worker should exit.
     func sleep(_ worker: UnsafeMutablePointer<Worker>, hasVisibleWork: () -> Bool) -> Bool {
         let index = worker.pointee.index

@@ -2,47 +2,83 @@ import ArgumentParser
 import Foundation
 import Tasklets
 
-/// `tasklets-bench topology`: what the pool sees of the machine. (The NUMA
-/// work extends this command; it lives in its own file for that reason.)
+/// `tasklets-bench topology`: what the pool sees of the machine and what it
+/// would do there, like `numactl --hardware` and `lstopo` together.
 struct TopologyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "topology", abstract: "Print what the pool sees: affinity CPUs and default worker count.")
+        commandName: "topology",
+        abstract: "Print the machine as the pool sees it: nodes, CPUs, distances, caches, placement.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Option(help: "Read sysfs from this directory instead of /sys (a copy made by hwloc-gather-topology).")
+    var sysfsRoot = "/sys"
+
+    @Option(help: "Output format: text or json.")
+    var format: Format = .text
+
+    @Option(help: "Worker count to plan for (default: what the pool would choose).")
+    var workers: Int?
+
+    @Option(help: "Placement to plan for: compact, spread, cores, cpus:LIST or unpinned (default: TASKLETS_PLACEMENT, else the pool's default).")
+    var placement: String?
 
     func run() throws {
-        let cpus: [Int]
+        let plan: PoolPlan
         do {
-            cpus = try TaskletPool.affinityCPUs()
+            let parsed = try placement.map { text throws(TopologyError) in try Placement(parsing: text) }
+            plan = try TaskletPool.plan(workers: workers, placement: parsed, sysfsRoot: sysfsRoot)
         } catch {
             throw CommandFailure("\(error)")
         }
-        let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        print("online CPUs:           \(online)")
-        print("affinity CPUs:         \(ranges(cpus)) (\(cpus.count))")
-        if let override = ProcessInfo.processInfo.environment[TaskletPool.workersVariable] {
-            print("\(TaskletPool.workersVariable):      \(override)")
+        switch format {
+        case .text: print(text(plan))
+        case .json: print(json(plan).render())
         }
-        do {
-            let pool = try TaskletPool()
-            print("default worker count:  \(pool.workerCount)")
-            pool.shutdown()
-        } catch {
-            print("default worker count:  unavailable (\(error))")
-        }
-        let nodes = (try? String(contentsOfFile: "/sys/devices/system/node/online", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        print("NUMA nodes online:     \(nodes ?? "unknown (no /sys/devices/system/node)")")
     }
 
-    /// "0-3,6" for [0, 1, 2, 3, 6].
-    private func ranges(_ cpus: [Int]) -> String {
-        var parts: [String] = []
-        var index = 0
-        while index < cpus.count {
-            var end = index
-            while end + 1 < cpus.count && cpus[end + 1] == cpus[end] + 1 { end += 1 }
-            parts.append(end == index ? "\(cpus[index])" : "\(cpus[index])-\(cpus[end])")
-            index = end + 1
+    func text(_ plan: PoolPlan) -> String {
+        var lines = [plan.topology.description]
+        lines.append("placement: \(plan.placement)")
+        for (index, worker) in plan.workers.enumerated() {
+            lines.append("  worker \(index): \(worker.cpu.map { "CPU \($0)" } ?? "unpinned"), node \(worker.node)")
         }
-        return parts.joined(separator: ",")
+        lines.append("node-local memory: \(plan.nodeLocalMemoryUnavailable.map { "unavailable: \($0)" } ?? "available (libnuma)")")
+        return lines.joined(separator: "\n")
+    }
+
+    func json(_ plan: PoolPlan) -> JSONValue {
+        let topology = plan.topology
+        let nodeIDs = (topology.nodes.map(\.id) + topology.memoryOnlyNodes).sorted()
+        return .object([
+            ("source", .string("\(topology.source)")),
+            ("cpus", .array(topology.cpus.map(JSONValue.int))),
+            ("affinity", topology.affinity.map { .array($0.map(JSONValue.int)) } ?? .null),
+            ("nodes", .array(topology.nodes.map { node in
+                .object([("id", .int(node.id)), ("cpus", .array(node.cpus.map(JSONValue.int)))])
+            })),
+            ("memory_only_nodes", .array(topology.memoryOnlyNodes.map(JSONValue.int))),
+            ("distances", .array(nodeIDs.map { from in
+                .array(nodeIDs.map { to in .int(topology.distance(from: from, to: to)) })
+            })),
+            ("cores", .int(topology.cores.count)),
+            ("last_level_caches", .array(topology.cacheGroups.map { group in
+                .object([
+                    ("level", group.level.map(JSONValue.int) ?? .null),
+                    ("node", .int(group.node)),
+                    ("cpus", .array(group.cpus.map(JSONValue.int))),
+                ])
+            })),
+            ("default_workers", .int(topology.defaultWorkerCount)),
+            ("placement", .string("\(plan.placement)")),
+            ("workers", .array(plan.workers.map { worker in
+                .object([("cpu", worker.cpu.map(JSONValue.int) ?? .null), ("node", .int(worker.node))])
+            })),
+            ("node_local_memory", .bool(plan.nodeLocalMemoryUnavailable == nil)),
+            ("node_local_memory_unavailable", plan.nodeLocalMemoryUnavailable.map(JSONValue.string) ?? .null),
+            ("warnings", .array(topology.warnings.map(JSONValue.string))),
+        ])
     }
 }

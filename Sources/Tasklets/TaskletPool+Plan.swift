@@ -1,0 +1,48 @@
+/// What a pool would do on this machine, before starting any thread: the
+/// topology it reads, the placement it picks, where each worker would run,
+/// and whether node-local memory works. `TaskletPool.init` follows exactly
+/// this plan; `tasklets-bench topology` prints it.
+public struct PoolPlan: Sendable {
+    public let topology: Topology
+    public let placement: Placement
+    public let workers: [WorkerPlacement]
+    /// Why node-local memory is unavailable (deque rings then come from
+    /// plain memory, first-touched by their pinned owner), or nil.
+    public let nodeLocalMemoryUnavailable: String?
+}
+
+extension TaskletPool {
+    /// The plan for a pool with these arguments (see `init`), reading sysfs
+    /// under `sysfsRoot`.
+    public static func plan(
+        workers: Int? = nil, placement: Placement? = nil, sysfsRoot: String = "/sys"
+    ) throws(TaskletPoolError) -> PoolPlan {
+        try plan(workers: workers, placement: placement, sysfsRoot: sysfsRoot, system: .live)
+    }
+
+    static func plan(
+        workers: Int?, placement: Placement?, sysfsRoot: String, system: SystemCalls
+    ) throws(TaskletPoolError) -> PoolPlan {
+        let topology = try TaskletPool.topology(sysfsRoot: sysfsRoot, system: system)
+        let count: Int
+        if let workers {
+            count = workers
+        } else {
+            count = try TaskletPool.defaultWorkerCount(topology: topology, system: system)
+        }
+        guard (1...TaskletPool.maximumWorkers).contains(count) else {
+            throw .invalidWorkerCount(count)
+        }
+        do throws(TopologyError) {
+            var chosen = placement
+            if chosen == nil { chosen = try Placement.fromEnvironment(system: system) }
+            let resolved = chosen ?? .defaultPlacement(for: topology)
+            return PoolPlan(
+                topology: topology, placement: resolved,
+                workers: try resolved.assign(workers: count, on: topology),
+                nodeLocalMemoryUnavailable: NodeLocalMemory(system: system, report: { _ in }).unavailableReason)
+        } catch {
+            throw .invalidPlacement(error)
+        }
+    }
+}
