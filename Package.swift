@@ -59,9 +59,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "CTaskletsTestSupport",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
         .testTarget(
             name: "TaskletsTests",
-            dependencies: ["Tasklets", "CTaskletsShims"],
+            dependencies: ["Tasklets", "CTaskletsShims", "CTaskletsTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

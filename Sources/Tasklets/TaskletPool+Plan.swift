@@ -9,6 +9,9 @@ public struct PoolPlan: Sendable {
     /// Why node-local memory is unavailable (deque rings then come from
     /// plain memory, first-touched by their pinned owner), or nil.
     public let nodeLocalMemoryUnavailable: String?
+    /// Passes a thief makes over each tier of victims before it moves out
+    /// to the next (`TASKLETS_STEAL_ROUNDS`, default 1).
+    public let roundsPerTier: Int
 }
 
 extension TaskletPool {
@@ -33,6 +36,14 @@ extension TaskletPool {
         guard (1...TaskletPool.maximumWorkers).contains(count) else {
             throw .invalidWorkerCount(count)
         }
+        var roundsPerTier = 1
+        if let value = system.environment(PoolLayout.roundsVariable) {
+            guard let rounds = Int(value.filter { !$0.isWhitespace }), (1...64).contains(rounds) else {
+                throw .invalidEnvironment(
+                    variable: PoolLayout.roundsVariable, value: value, expected: "a whole number from 1 to 64")
+            }
+            roundsPerTier = rounds
+        }
         do throws(TopologyError) {
             var chosen = placement
             if chosen == nil { chosen = try Placement.fromEnvironment(system: system) }
@@ -40,7 +51,8 @@ extension TaskletPool {
             return PoolPlan(
                 topology: topology, placement: resolved,
                 workers: try resolved.assign(workers: count, on: topology),
-                nodeLocalMemoryUnavailable: NodeLocalMemory(system: system, report: { _ in }).unavailableReason)
+                nodeLocalMemoryUnavailable: NodeLocalMemory(system: system, report: { _ in }).unavailableReason,
+                roundsPerTier: roundsPerTier)
         } catch {
             throw .invalidPlacement(error)
         }

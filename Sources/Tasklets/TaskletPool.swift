@@ -61,7 +61,9 @@ public final class TaskletPool: @unchecked Sendable {
         let plan = try TaskletPool.plan(
             workers: workers, placement: placement, sysfsRoot: sysfsRoot, system: system)
         registry = Registry(
-            layout: PoolLayout(topology: plan.topology, placements: plan.workers), system: system,
+            layout: PoolLayout(
+                topology: plan.topology, placements: plan.workers, roundsPerTier: plan.roundsPerTier),
+            system: system,
             errorHandler: errorHandler)
         try registry.startThreads()
     }

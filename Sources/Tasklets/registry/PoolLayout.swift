@@ -15,12 +15,18 @@ struct PoolLayout: Sendable {
     let injectorOfWorker: [Int]
     /// `relation[thief][victim]`.
     let relation: [[Relation]]
+    /// Passes over a tier before a thief moves out to the next one.
+    let roundsPerTier: Int
 
     var workerCount: Int { placements.count }
 
-    init(topology: Topology, placements: [WorkerPlacement]) {
+    /// The environment variable that sets `roundsPerTier`.
+    static let roundsVariable = "TASKLETS_STEAL_ROUNDS"
+
+    init(topology: Topology, placements: [WorkerPlacement], roundsPerTier: Int = 1) {
         self.topology = topology
         self.placements = placements
+        self.roundsPerTier = max(1, roundsPerTier)
         victimOrders = VictimOrder.tiers(for: placements, on: topology)
         var nodes: [Int] = []
         for placement in placements where !nodes.contains(placement.node) {

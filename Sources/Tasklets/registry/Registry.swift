@@ -296,29 +296,32 @@ final class Registry: @unchecked Sendable {
         return nil
     }
 
-    /// One pass over the victims, nearest tier first.
+    /// One pass over the victims, nearest tier first: `roundsPerTier` rounds
+    /// over a tier, each from a random start, before moving out.
     func stealOnce(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
         let thief = worker.pointee.index
         for tier in layout.victimOrders[thief].tiers where !tier.isEmpty {
-            let start = worker.pointee.nextRandom(below: tier.count)
-            for offset in 0..<tier.count {
-                let victimIndex = tier[(start + offset) % tier.count]
-                let victim = workers[victimIndex]
-                var attempts = 0
-                while attempts < 4 {
-                    switch victim.pointee.deque.steal() {
-                    case .success(let job):
-                        let relation = layout.relation[thief][victimIndex]
-                        worker.pointee.counters.recordSteal(relation)
-                        if relation == .otherNode { stealBatch(from: victim, into: worker) }
-                        return job
-                    case .empty:
-                        attempts = .max
-                    case .retry:
-                        attempts += 1
+            for _ in 0..<layout.roundsPerTier {
+                let start = worker.pointee.nextRandom(below: tier.count)
+                for offset in 0..<tier.count {
+                    let victimIndex = tier[(start + offset) % tier.count]
+                    let victim = workers[victimIndex]
+                    var attempts = 0
+                    while attempts < 4 {
+                        switch victim.pointee.deque.steal() {
+                        case .success(let job):
+                            let relation = layout.relation[thief][victimIndex]
+                            worker.pointee.counters.recordSteal(relation)
+                            if relation == .otherNode { stealBatch(from: victim, into: worker) }
+                            return job
+                        case .empty:
+                            attempts = .max
+                        case .retry:
+                            attempts += 1
+                        }
                     }
+                    worker.pointee.counters.failedSteals.bumpOwned()
                 }
-                worker.pointee.counters.failedSteals.bumpOwned()
             }
         }
         return nil
