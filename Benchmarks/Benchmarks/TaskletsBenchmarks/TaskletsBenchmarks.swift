@@ -1,19 +1,48 @@
 import Benchmark
 import Synchronization
-import Tasklets
+@_spi(Benchmarks) import Tasklets
 
 /// The pool's microbenchmarks. Only malloc counts are gated (they repeat
 /// exactly from run to run); wall-clock figures on a shared 2-core VM vary
 /// by ~20% and stay informational.
 ///
-/// The deque push/pop and steal benchmarks of the issue need the deque,
-/// which is internal to Tasklets; they are not here.
+/// The deque benchmarks use `_BenchmarkDeque`, the real deque exposed to
+/// this package through `@_spi(Benchmarks)`.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal],
         warmupIterations: 3,
         maxDuration: .seconds(2),
         maxIterations: 1000)
+
+    // The owner's fast path: push then take, 1000 pairs per iteration.
+    Benchmark(
+        "deque push+take (1000 pairs)",
+        configuration: .init(thresholds: [.mallocCountTotal: .init(absolute: [.p0: 0, .p50: 0, .p100: 0])])
+    ) { benchmark in
+        let deque = _BenchmarkDeque()
+        let job = JobRef(bitPattern: 0x1000)!
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            for _ in 0..<1000 {
+                deque.push(job)
+                blackHole(deque.take())
+            }
+        }
+        benchmark.stopMeasurement()
+    }
+
+    // A thief's path, uncontended: 1000 pushes, then 1000 steals.
+    Benchmark("deque steal (1000 jobs)") { benchmark in
+        let deque = _BenchmarkDeque(capacity: 1024)
+        let job = JobRef(bitPattern: 0x1000)!
+        for _ in benchmark.scaledIterations {
+            for _ in 0..<1000 { deque.push(job) }
+            benchmark.startMeasurement()
+            for _ in 0..<1000 { blackHole(deque.steal()) }
+            benchmark.stopMeasurement()
+        }
+    }
 
     // An unstolen join allocates nothing: measured inside the pool, so the
     // cost of entering it (`pool.run`) is left out.
