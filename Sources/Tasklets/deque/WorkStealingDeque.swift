@@ -51,10 +51,11 @@ struct WorkStealingDeque: ~Copyable {
 
     // MARK: - Owner operations
 
-    /// Pushes a job at the bottom. Owner only.
+    /// Pushes a job at the bottom. Owner only. Returns the job's index, and
+    /// whether the deque looked empty before (see `Worker.pushLocal`).
     /// Model-checked mirror: `WorkStealingDeque::push` in Tests/ModelCheck/deque.cpp.
-    @inlinable @inline(__always)
-    func push(_ job: JobRef) {
+    @inlinable @inline(__always) @discardableResult
+    func push(_ job: JobRef) -> (index: Int, wasEmpty: Bool) {
         // relaxed: only the owner writes `bottom`, so it reads its own last write.
         let b = bottom.load(ordering: .relaxed)
         // acquiring: synchronizes with the thief's CAS on `top` that released
@@ -73,6 +74,7 @@ struct WorkStealingDeque: ~Copyable {
         // (Lê et al. use a release fence and a relaxed store; the releasing
         // store is equivalent in C11 and visible to ThreadSanitizer.)
         bottom.store(b &+ 1, ordering: .releasing)
+        return (b, b == t)
     }
 
     /// Takes the newest job from the bottom, or nil when the deque is empty
@@ -112,6 +114,36 @@ struct WorkStealingDeque: ~Copyable {
         // Empty: restore `bottom`. relaxed: owner-only variable.
         bottom.store(b &+ 1, ordering: .relaxed)
         return nil
+    }
+
+    /// Takes back the job pushed at `index`, when it is the newest: returns
+    /// `.taken` without reading its slot (the caller knows what it pushed),
+    /// `.stolen` if a thief got it, or `.buried` if newer jobs lie above it
+    /// (the caller takes those first). Owner only. The same steps and
+    /// orderings as `take`, minus the slot read.
+    @inlinable @inline(__always)
+    func takeBack(index: Int) -> TakeBackResult {
+        // relaxed: owner-only variable.
+        let b = bottom.load(ordering: .relaxed) &- 1
+        guard b == index else { return .buried }
+        // As in `take`: relaxed store, seq_cst fence, then read `top`.
+        bottom.store(b, ordering: .relaxed)
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        let t = top.load(ordering: .relaxed)
+        if t < b { return .taken }
+        if t == b {
+            // The last element: race the thieves, as in `take`.
+            let won = top.compareExchange(
+                expected: t, desired: t &+ 1,
+                successOrdering: .sequentiallyConsistent,
+                failureOrdering: .relaxed
+            ).exchanged
+            bottom.store(b &+ 1, ordering: .relaxed)
+            return won ? .taken : .stolen
+        }
+        // relaxed: owner-only variable.
+        bottom.store(b &+ 1, ordering: .relaxed)
+        return .stolen
     }
 
     /// Like `take`, but leaves the jobs at indices below `floor` alone. A
@@ -209,6 +241,12 @@ struct WorkStealingDeque: ~Copyable {
         ring.store(UInt(bitPattern: new.base), ordering: .releasing)
         return new
     }
+}
+
+/// What `takeBack(index:)` found.
+@usableFromInline
+enum TakeBackResult {
+    case taken, stolen, buried
 }
 
 /// What a steal attempt found.

@@ -97,9 +97,9 @@ func forkJoin<R>(on worker: UnsafeMutablePointer<Worker>, _ a: () -> R, _ b: () 
         var job = StackJob(body: lentB)
         return withUnsafeMutablePointer(to: &job) { record in
             let reference = JobRef(record)
-            worker.pointee.pushLocal(reference)
+            let index = worker.pointee.pushLocal(reference)
             let result = a()
-            if worker.pointee.takeBack(reference) {
+            if worker.pointee.takeBack(reference, at: index) {
                 b()
             } else {
                 worker.pointee.registry.takeUnretainedValue()
@@ -111,23 +111,23 @@ func forkJoin<R>(on worker: UnsafeMutablePointer<Worker>, _ a: () -> R, _ b: () 
 }
 
 extension Worker {
-    /// Takes `job` back from the bottom of the deque. Jobs pushed above it
-    /// (detached spawns of the first half) are run on the way. Returns false
-    /// when a thief has it.
+    /// Takes `job`, pushed at `index`, back from the bottom of the deque.
+    /// Jobs pushed above it (detached spawns of the first half) are run on
+    /// the way. Returns false when a thief has it.
     @inlinable @inline(__always)
-    func takeBack(_ job: JobRef) -> Bool {
-        guard let newest = deque.take() else { return false }
-        if newest == job { return true }
-        return takeBack(job, after: newest)
+    func takeBack(_ job: JobRef, at index: Int) -> Bool {
+        switch deque.takeBack(index: index) {
+        case .taken: return true
+        case .stolen: return false
+        case .buried: return takeBackBuried(job)
+        }
     }
 
     @usableFromInline
-    func takeBack(_ job: JobRef, after first: JobRef) -> Bool {
-        var next: JobRef? = first
-        while let other = next {
+    func takeBackBuried(_ job: JobRef) -> Bool {
+        while let other = deque.take() {
             if other == job { return true }
             registry.takeUnretainedValue().run(other, on: Worker.current.unsafelyUnwrapped)
-            next = deque.take()
         }
         return false
     }
