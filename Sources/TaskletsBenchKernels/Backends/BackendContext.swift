@@ -42,6 +42,9 @@ public final class BackendContext: @unchecked Sendable {
     /// The pool's counters (steals and so on), for the pool backend.
     public var poolStatistics: TaskletPool.WorkerStatistics? { pool?.statistics().total }
 
+    /// The pool itself, for the pool backend (its placements and diagnostics).
+    public var taskletPool: TaskletPool? { pool }
+
     /// Runs `body` on the pool (`pool.run`), where the pool kernels must be.
     func inPool<R>(_ body: () -> R) throws(BenchError) -> R {
         guard let pool else { throw .backendFailed(backend: backend.rawValue, reason: "no pool") }

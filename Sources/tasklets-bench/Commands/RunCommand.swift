@@ -20,6 +20,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Timed runs per configuration; the reports give their median (3 or more).") var repetitions: String?
     @Option(help: "Untimed runs before them.") var warmup: String?
     @Flag(help: "Quick vectors, every kernel and backend, checksums checked, 3 repetitions.") var smoke = false
+    @Flag(help: ArgumentHelp(
+        "For the pool backend, write its counters (steals by tier, tasklets, parks, wakes), placements and diagnostics on standard error: one JSON line per kernel and worker count, over all of that kernel's rounds."))
+    var statistics = false
     @OptionGroup var parameters: KernelOptions
     @OptionGroup var output: OutputOptions
 
@@ -35,7 +38,7 @@ struct RunCommand: ParsableCommand {
                 parameters: try KernelParameters.resolve(
                     base: smoke ? .quick : .defaults, options: parameters.given, environment: environment))
             _ = try ArgumentLists.format(output.format == "internal" ? "json" : output.format)
-            let outcome = PlanExecutor(plan: plan, showProgress: !output.quiet).execute()
+            let outcome = PlanExecutor(plan: plan, showProgress: !output.quiet, showStatistics: statistics).execute()
             try output.emit(outcome, plan: plan, title: smoke ? "tasklets-bench smoke run (quick vectors)" : "tasklets-bench run")
         }
     }

@@ -7,6 +7,9 @@ import TaskletsBenchKernels
 struct PlanExecutor {
     let plan: BenchPlan
     let showProgress: Bool
+    /// Whether to write each pool cell's counters per kernel on standard
+    /// error (`run --statistics`, see `PoolStatisticsLine`).
+    var showStatistics = false
 
     struct Outcome {
         var records: [RunRecord]
@@ -37,6 +40,10 @@ struct PlanExecutor {
             guard !cells.isEmpty else { continue }
             let prepared = PreparedKernel(kernel, plan.parameters)
             var failed: Set<BenchPlan.Cell> = []
+            var before: [BenchPlan.Cell: TaskletPool.WorkerStatistics] = [:]
+            if showStatistics {
+                for cell in cells { before[cell] = try? contexts[cell]?.get().poolStatistics }
+            }
             for round in 0..<rounds {
                 for cell in cells where !failed.contains(cell) {
                     let phase = round < plan.warmup ? "warm-up" : "rep \(round - plan.warmup + 1)/\(plan.repetitions)"
@@ -52,6 +59,13 @@ struct PlanExecutor {
                         records.append(failure(prepared, cell, error))
                     }
                 }
+            }
+            for cell in cells {
+                guard let start = before[cell], let context = try? contexts[cell]?.get(),
+                    let pool = context.taskletPool, let end = context.poolStatistics
+                else { continue }
+                PoolStatisticsLine.emit(PoolStatisticsLine.render(
+                    kernel: kernel, workers: cell.workers, rounds: rounds, before: start, after: end, pool: pool))
             }
         }
         for case .success(let context) in contexts.values { context.shutdown() }

@@ -30,6 +30,16 @@ indirect enum JSONValue {
         }
     }
 
+    /// The same value on one line, without spaces.
+    func renderLine() -> String {
+        switch self {
+        case .array(let items): return "[" + items.map { $0.renderLine() }.joined(separator: ",") + "]"
+        case .object(let members):
+            return "{" + members.map { JSONValue.quote($0.0) + ":" + $0.1.renderLine() }.joined(separator: ",") + "}"
+        default: return render()
+        }
+    }
+
     static func quote(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {

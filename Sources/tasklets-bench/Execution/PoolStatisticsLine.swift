@@ -1,0 +1,72 @@
+import Foundation
+import Tasklets
+import TaskletsBenchKernels
+
+/// `tasklets-bench run --statistics`: for each (kernel, pool worker count),
+/// one JSON line on standard error with the pool's counters over that
+/// kernel's rounds (warm-up included), where its workers run, and what it
+/// reported. `scripts/numa-qemu.sh` reads these lines.
+///
+/// ```
+/// {"record":"pool-statistics","kernel":"uts","workers":8,"rounds":3,"steals":120,
+///  "steals_same_cache":40,"steals_same_node":70,"steals_other_node":10,...}
+/// ```
+enum PoolStatisticsLine {
+    /// The line for `kernel`, from the pool's totals before and after its rounds.
+    static func render(
+        kernel: KernelName, workers: Int, rounds: Int,
+        before: TaskletPool.WorkerStatistics, after: TaskletPool.WorkerStatistics, pool: TaskletPool
+    ) -> String {
+        func delta(_ field: KeyPath<TaskletPool.WorkerStatistics, UInt64>) -> JSONValue {
+            .unsigned(after[keyPath: field] &- before[keyPath: field])
+        }
+        let steals = after.steals &- before.steals
+        let onNode = (after.stealsSameCache &- before.stealsSameCache) &+ (after.stealsSameNode &- before.stealsSameNode)
+        let value = JSONValue.object([
+            ("record", .string("pool-statistics")),
+            ("kernel", .string(kernel.rawValue)),
+            ("workers", .int(workers)),
+            ("rounds", .int(rounds)),
+            ("steals", delta(\.steals)),
+            ("steals_same_cache", delta(\.stealsSameCache)),
+            ("steals_same_node", delta(\.stealsSameNode)),
+            ("steals_other_node", delta(\.stealsOtherNode)),
+            ("same_node_share", steals == 0 ? .null : .number(Double(onNode) / Double(steals))),
+            ("tasklets", delta(\.tasklets)),
+            ("failed_steals", delta(\.failedSteals)),
+            ("leapfrogs", delta(\.leapfrogs)),
+            ("parks", delta(\.parks)),
+            ("wakes", delta(\.wakes)),
+            ("placements", .array(pool.placements.map { placement in
+                .object([("cpu", placement.cpu.map(JSONValue.int) ?? .null), ("node", .int(placement.node))])
+            })),
+            ("pinned_threads", .array(singleCPUThreads().map(JSONValue.int))),
+            ("diagnostics", .array(pool.diagnostics.map(JSONValue.string))),
+        ])
+        return value.renderLine()
+    }
+
+    /// Writes the line to standard error.
+    static func emit(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// The CPU of every thread of this process whose affinity mask is that
+    /// one CPU (`Cpus_allowed_list` in `/proc/self/task/*/status`), sorted:
+    /// what the kernel says about the workers' pinning, independent of the
+    /// pool's own account. Empty where `/proc` cannot be read.
+    static func singleCPUThreads() -> [Int] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        var cpus: [Int] = []
+        for task in tasks {
+            guard let status = try? String(contentsOfFile: "/proc/self/task/\(task)/status", encoding: .utf8) else {
+                continue
+            }
+            for line in status.split(separator: "\n") where line.hasPrefix("Cpus_allowed_list:") {
+                let list = line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces)
+                if let cpu = Int(list) { cpus.append(cpu) }
+            }
+        }
+        return cpus.sorted()
+    }
+}
