@@ -10,7 +10,8 @@ public struct PoolPlan: Sendable {
     /// plain memory, first-touched by their pinned owner), or nil.
     public let nodeLocalMemoryUnavailable: String?
     /// Passes a thief makes over each tier of victims before it moves out
-    /// to the next (`TASKLETS_STEAL_ROUNDS`, default 1).
+    /// to the next (`TASKLETS_STEAL_ROUNDS`; default 2 on several nodes, 1
+    /// on one).
     public let roundsPerTier: Int
 }
 
@@ -36,7 +37,7 @@ extension TaskletPool {
         guard (1...TaskletPool.maximumWorkers).contains(count) else {
             throw .invalidWorkerCount(count)
         }
-        var roundsPerTier = 1
+        var roundsPerTier: Int? = nil
         if let value = system.environment(PoolLayout.roundsVariable) {
             guard let rounds = Int(value.filter { !$0.isWhitespace }), (1...64).contains(rounds) else {
                 throw .invalidEnvironment(
@@ -48,11 +49,14 @@ extension TaskletPool {
             var chosen = placement
             if chosen == nil { chosen = try Placement.fromEnvironment(system: system) }
             let resolved = chosen ?? .defaultPlacement(for: topology)
+            // Two passes over near victims before crossing to another node
+            // (one tier only on a single node, where it makes no difference).
+            let rounds = roundsPerTier ?? (topology.nodes.count > 1 ? 2 : 1)
             return PoolPlan(
                 topology: topology, placement: resolved,
                 workers: try resolved.assign(workers: count, on: topology),
                 nodeLocalMemoryUnavailable: NodeLocalMemory(system: system, report: { _ in }).unavailableReason,
-                roundsPerTier: roundsPerTier)
+                roundsPerTier: rounds)
         } catch {
             throw .invalidPlacement(error)
         }

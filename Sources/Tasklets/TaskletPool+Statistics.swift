@@ -12,6 +12,7 @@ extension TaskletPool {
                 sum.stealsSameCache += worker.stealsSameCache
                 sum.stealsSameNode += worker.stealsSameNode
                 sum.stealsOtherNode += worker.stealsOtherNode
+                sum.batchedJobs += worker.batchedJobs
                 sum.failedSteals += worker.failedSteals
                 sum.leapfrogs += worker.leapfrogs
                 sum.parks += worker.parks
@@ -27,17 +28,23 @@ extension TaskletPool {
         /// and run inline by its owner is not counted: counting it would
         /// cost the fork-join fast path.
         public var tasklets: UInt64 = 0
-        /// Jobs stolen from another worker's deque.
+        /// Successful steals from another worker's deque, including those of
+        /// a waiting `join` from its thief. A batch from another node counts
+        /// once (its extra jobs are in `batchedJobs`).
         public var steals: UInt64 = 0
         /// Of those, from a worker on the same last-level cache,
         public var stealsSameCache: UInt64 = 0
         /// from another worker of the same NUMA node,
         public var stealsSameNode: UInt64 = 0
-        /// and from a worker on another node (in batches of up to half).
+        /// and from a worker on another node.
         public var stealsOtherNode: UInt64 = 0
+        /// Jobs moved along with a steal from another node (up to half of
+        /// the victim's deque), beyond the one stolen.
+        public var batchedJobs: UInt64 = 0
         /// Steal attempts on a victim that found nothing or lost every race.
         public var failedSteals: UInt64 = 0
-        /// Jobs run while waiting for a stolen `join` half or for a scope.
+        /// Jobs run while waiting for a stolen `join` half (stolen from its
+        /// thief, also counted in `steals`) or for a scope (its own).
         public var leapfrogs: UInt64 = 0
         /// Times the worker went to sleep.
         public var parks: UInt64 = 0
@@ -57,6 +64,7 @@ extension TaskletPool {
                 stealsSameCache: counters.pointee.counters.stealsSameCache.load(ordering: .relaxed),
                 stealsSameNode: counters.pointee.counters.stealsSameNode.load(ordering: .relaxed),
                 stealsOtherNode: counters.pointee.counters.stealsOtherNode.load(ordering: .relaxed),
+                batchedJobs: counters.pointee.counters.batchedJobs.load(ordering: .relaxed),
                 failedSteals: counters.pointee.counters.failedSteals.load(ordering: .relaxed),
                 leapfrogs: counters.pointee.counters.leapfrogs.load(ordering: .relaxed),
                 parks: counters.pointee.counters.parks.load(ordering: .relaxed),

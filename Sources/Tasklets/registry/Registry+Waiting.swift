@@ -33,7 +33,6 @@ extension Registry {
         var sliceNanoseconds: Int64 = 10_000
         while !latch.isSet {
             if let job = helpingJob(policy, on: worker) {
-                worker.pointee.counters.leapfrogs.bumpOwned()
                 run(job, on: worker)
                 idleRounds = 0
                 continue
@@ -65,7 +64,9 @@ extension Registry {
                 }
             }
         case .localAtOrAbove(let floor):
-            return worker.pointee.deque.take(atOrAbove: floor)
+            let job = worker.pointee.deque.take(atOrAbove: floor)
+            if job != nil { worker.pointee.counters.leapfrogs.bumpOwned() }
+            return job
         case .anyWork:
             return nextLocalJob(worker) ?? stealOnce(worker)
         }

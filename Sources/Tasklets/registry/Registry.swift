@@ -334,7 +334,8 @@ final class Registry: @unchecked Sendable {
         var remaining = victim.pointee.deque.count / 2
         while remaining > 0, case .success(let job) = victim.pointee.deque.steal() {
             worker.pointee.deque.push(job)
-            worker.pointee.counters.recordSteal(.otherNode)
+            // One trip to the other node, already counted as one steal.
+            worker.pointee.counters.batchedJobs.bumpOwned()
             remaining -= 1
         }
     }

@@ -9,6 +9,7 @@ struct WorkerCounters: ~Copyable {
     let stealsSameCache = Atomic<UInt64>(0)
     let stealsSameNode = Atomic<UInt64>(0)
     let stealsOtherNode = Atomic<UInt64>(0)
+    let batchedJobs = Atomic<UInt64>(0)
     let failedSteals = Atomic<UInt64>(0)
     let leapfrogs = Atomic<UInt64>(0)
     let parks = Atomic<UInt64>(0)

@@ -31,6 +31,7 @@ enum PoolStatisticsLine {
             ("steals_same_cache", delta(\.stealsSameCache)),
             ("steals_same_node", delta(\.stealsSameNode)),
             ("steals_other_node", delta(\.stealsOtherNode)),
+            ("batched_jobs", delta(\.batchedJobs)),
             ("same_node_share", steals == 0 ? .null : .number(Double(onNode) / Double(steals))),
             ("tasklets", delta(\.tasklets)),
             ("failed_steals", delta(\.failedSteals)),
