@@ -7,25 +7,7 @@ import CTaskletsShims
 @Suite struct LifecycleTests {
     /// The kernel thread ids of the pool's workers.
     func workerThreadIDs(_ pool: TaskletPool) throws -> Set<Int32> {
-        final class Box: @unchecked Sendable {
-            let lock = NSLock()
-            var ids = Set<Int32>()
-        }
-        let box = Box()
-        // Hold every worker until all have reported, so each reports once.
-        let arrived = Counters(count: 1)
-        try pool.run {
-            scope { scope in
-                for _ in 0..<pool.workerCount {
-                    scope.spawn {
-                        box.lock.withLock { _ = box.ids.insert(ctasklets_thread_id()) }
-                        arrived.increment(0)
-                        _ = eventually(within: 5) { arrived[0] >= pool.workerCount }
-                    }
-                }
-            }
-        }
-        return box.lock.withLock { box.ids }
+        Set(try onEveryWorker(pool) { ctasklets_thread_id() }.values)
     }
 
     func threadIsAlive(_ id: Int32) -> Bool {

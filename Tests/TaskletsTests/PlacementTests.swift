@@ -9,27 +9,7 @@ import Testing
 @Suite struct PlacementTests {
     /// The affinity mask of each worker, reported from the worker itself.
     func workerMasks(_ pool: TaskletPool) throws -> [Int: [Int]] {
-        final class Box: @unchecked Sendable {
-            let lock = NSLock()
-            var masks: [Int: [Int]] = [:]
-        }
-        let box = Box()
-        let arrived = Counters(count: 1)
-        try pool.run {
-            scope { scope in
-                for _ in 0..<pool.workerCount {
-                    scope.spawn {
-                        let mask = (try? TaskletPool.affinityCPUs()) ?? []
-                        if let index = TaskletPool.currentWorkerIndex {
-                            box.lock.withLock { box.masks[index] = mask }
-                        }
-                        arrived.increment(0)
-                        _ = eventually(within: 5) { arrived[0] >= pool.workerCount }
-                    }
-                }
-            }
-        }
-        return box.lock.withLock { box.masks }
+        try onEveryWorker(pool) { (try? TaskletPool.affinityCPUs()) ?? [] }
     }
 
     /// `taskset -c 1`: a pool started from a thread allowed only CPU 1 has

@@ -97,17 +97,7 @@ struct WorkStealingDeque: ~Copyable {
             // Non-empty. The slot was written by this thread, so it holds a job.
             let job = JobRef(bitPattern: r.load(at: b)).unsafelyUnwrapped
             if t == b {
-                // The last element: race the thieves for it with a CAS on
-                // `top`. sequentiallyConsistent, as in Lê et al.: it must be
-                // ordered against the thieves' fenced reads.
-                let won = top.compareExchange(
-                    expected: t, desired: t &+ 1,
-                    successOrdering: .sequentiallyConsistent,
-                    failureOrdering: .relaxed
-                ).exchanged
-                // relaxed: owner-only variable, restored to "empty" (t + 1).
-                bottom.store(b &+ 1, ordering: .relaxed)
-                return won ? job : nil
+                return claimLast(at: t) ? job : nil
             }
             return job
         }
@@ -132,18 +122,28 @@ struct WorkStealingDeque: ~Copyable {
         let t = top.load(ordering: .relaxed)
         if t < b { return .taken }
         if t == b {
-            // The last element: race the thieves, as in `take`.
-            let won = top.compareExchange(
-                expected: t, desired: t &+ 1,
-                successOrdering: .sequentiallyConsistent,
-                failureOrdering: .relaxed
-            ).exchanged
-            bottom.store(b &+ 1, ordering: .relaxed)
-            return won ? .taken : .stolen
+            return claimLast(at: t) ? .taken : .stolen
         }
         // relaxed: owner-only variable.
         bottom.store(b &+ 1, ordering: .relaxed)
         return .stolen
+    }
+
+    /// The owner's claim on the last element, at index `t` (== the
+    /// decremented bottom): races the thieves for it with a CAS on `top`,
+    /// then restores `bottom` to "empty" (t + 1). Returns whether it won.
+    @inlinable @inline(__always)
+    func claimLast(at t: Int) -> Bool {
+        // sequentiallyConsistent, as in Lê et al.: the claim must be ordered
+        // against the thieves' fenced reads.
+        let won = top.compareExchange(
+            expected: t, desired: t &+ 1,
+            successOrdering: .sequentiallyConsistent,
+            failureOrdering: .relaxed
+        ).exchanged
+        // relaxed: owner-only variable.
+        bottom.store(t &+ 1, ordering: .relaxed)
+        return won
     }
 
     /// Like `take`, but leaves the jobs at indices below `floor` alone. A
