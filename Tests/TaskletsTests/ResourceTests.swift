@@ -38,7 +38,9 @@ struct ResourceTests {
             if round % 3 == 0 { try pool.spawn {} }
             pool.shutdown()
         }
-        #expect(threadCount() == threadsBefore)
+        // No growth: a leak would leave up to 4,000 threads. (Runtime threads
+        // of Dispatch and Swift Concurrency may come and go meanwhile.)
+        #expect(threadCount() <= threadsBefore)
         // 1000 pools of 4 workers with 16 MiB stacks: a leak of even one
         // stack or deque ring per pool would add megabytes.
         #expect(residentKilobytes() - memoryBefore < 8 * 1024)
@@ -50,6 +52,6 @@ struct ResourceTests {
             let pool = try TaskletPool(workers: 3)
             _ = try pool.run { 1 }
         }
-        #expect(eventually { threadCount() == threadsBefore })
+        #expect(eventually { threadCount() <= threadsBefore })
     }
 }
