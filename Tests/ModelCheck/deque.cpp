@@ -152,7 +152,9 @@ struct WorkStealingDeque {
     UInt take() {
         Int b = bottom($).load(rl::mo_relaxed) - 1;
         DequeRing* r = ring($).load(rl::mo_relaxed);
-        bottom($).store(b, rl::mo_relaxed);
+        // Swift: .releasing (C++20 release sequences no longer carry the
+        // pushes through later relaxed stores of the same thread).
+        bottom($).store(b, rl::mo_release);
 #if MUTANT_ID != MUTANT_take_fence
         rl::atomic_thread_fence(rl::mo_seq_cst, $);
 #endif

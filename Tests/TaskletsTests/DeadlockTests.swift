@@ -97,3 +97,57 @@ import Testing
         #expect(total == 8)
     }
 }
+
+/// Regressions found in review.
+@Suite struct ReviewRegressionTests {
+    /// A `join` whose first half calls into another pool: while that worker
+    /// waits on the other pool it helps its own pool, but must never take
+    /// the join's own pending half (or anything older) from its own deque.
+    @Test func aJoinWhoseFirstHalfWaitsOnAnotherPoolRunsItsSecondHalfOnce() throws {
+        let pool = try TaskletPool(workers: 1)
+        let other = try TaskletPool(workers: 1)
+        defer {
+            pool.shutdown()
+            other.shutdown()
+        }
+        let secondHalfRuns = Counters(count: 1)
+        let spawned = Counters(count: 1)
+        for _ in 0..<50 {
+            try bounded(30, "join across pools") {
+                try pool.run {
+                    // An outer join, so that the inner join's half is not
+                    // the only job in the deque.
+                    _ = join({
+                        join({ () -> Int in
+                            // Waits on the other pool; meanwhile this worker
+                            // helps its own pool. Then a detached spawn lands
+                            // on the deque.
+                            _ = try? other.run { usleep(200) }
+                            try? pool.spawn { spawned.increment(0) }
+                            return 1
+                        }, { () -> Int in
+                            secondHalfRuns.increment(0)
+                            return 2
+                        })
+                    }, { 3 })
+                }
+            }
+        }
+        #expect(secondHalfRuns[0] == 50)
+        #expect(eventually { spawned[0] == 50 })
+    }
+
+    /// `shutdown` from a worker (which cannot wait for itself) racing a
+    /// `shutdown` from outside (which waits): neither may deadlock, and the
+    /// outside caller returns only after every worker has exited.
+    @Test func concurrentShutdownsFromInsideAndOutside() throws {
+        for _ in 0..<50 {
+            let pool = try TaskletPool(workers: 2)
+            let ran = Counters(count: 1)
+            for _ in 0..<100 { try pool.spawn { usleep(10); ran.increment(0) } }
+            try pool.spawn { pool.shutdown() }
+            try bounded(30, "concurrent shutdown") { pool.shutdown() }
+            #expect(ran[0] == 100)
+        }
+    }
+}

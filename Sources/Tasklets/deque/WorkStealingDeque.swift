@@ -51,11 +51,10 @@ struct WorkStealingDeque: ~Copyable {
 
     // MARK: - Owner operations
 
-    /// Pushes a job at the bottom. Owner only. Returns the job's index, and
-    /// whether the deque looked empty before (see `Worker.pushLocal`).
+    /// Pushes a job at the bottom. Owner only. Returns the job's index.
     /// Model-checked mirror: `WorkStealingDeque::push` in Tests/ModelCheck/deque.cpp.
     @inlinable @inline(__always) @discardableResult
-    func push(_ job: JobRef) -> (index: Int, wasEmpty: Bool) {
+    func push(_ job: JobRef) -> Int {
         // relaxed: only the owner writes `bottom`, so it reads its own last write.
         let b = bottom.load(ordering: .relaxed)
         // acquiring: synchronizes with the thief's CAS on `top` that released
@@ -74,7 +73,7 @@ struct WorkStealingDeque: ~Copyable {
         // (Lê et al. use a release fence and a relaxed store; the releasing
         // store is equivalent in C11 and visible to ThreadSanitizer.)
         bottom.store(b &+ 1, ordering: .releasing)
-        return (b, b == t)
+        return b
     }
 
     /// Takes the newest job from the bottom, or nil when the deque is empty
@@ -85,12 +84,16 @@ struct WorkStealingDeque: ~Copyable {
         // relaxed: owner-only variable.
         let b = bottom.load(ordering: .relaxed) &- 1
         let r = DequeRing(bits: ring.load(ordering: .relaxed))
-        // relaxed store, then a seq_cst fence before reading `top`: the fence
-        // orders this store before the load of `top` in the single total
-        // order, against the fence in `steal`, so an owner and a thief cannot
-        // both miss each other's claim on the last element (a store-load
-        // pattern that no acquire/release pairing can order).
-        bottom.store(b, ordering: .relaxed)
+        // Store, then a seq_cst fence before reading `top`: the fence orders
+        // this store before the load of `top` in the single total order,
+        // against the fence in `steal`, so an owner and a thief cannot both
+        // miss each other's claim on the last element (a store-load pattern
+        // that no acquire/release pairing can order).
+        // releasing (Lê et al. have relaxed): a thief may acquire-load this
+        // value of `bottom`; C++20 dropped same-thread stores from release
+        // sequences, so a relaxed store here would not carry the pushes'
+        // publication to it. Free on x86, an `stlr` on Arm.
+        bottom.store(b, ordering: .releasing)
         atomicMemoryFence(ordering: .sequentiallyConsistent)
         let t = top.load(ordering: .relaxed)
         if t <= b {
@@ -116,10 +119,14 @@ struct WorkStealingDeque: ~Copyable {
         // relaxed: owner-only variable.
         let b = bottom.load(ordering: .relaxed) &- 1
         guard b == index else { return .buried }
-        // As in `take`: relaxed store, seq_cst fence, then read `top`.
-        bottom.store(b, ordering: .relaxed)
+        // As in `take`: releasing store, seq_cst fence, then read `top`.
+        bottom.store(b, ordering: .releasing)
         atomicMemoryFence(ordering: .sequentiallyConsistent)
         let t = top.load(ordering: .relaxed)
+        // The slot at `index` still holds `job`: nothing below a pending
+        // join's job is taken by its owner while the join waits (waiting
+        // helpers only take jobs pushed after they began), so a job at this
+        // index is the one the join pushed.
         if t < b { return .taken }
         if t == b {
             return claimLast(at: t) ? .taken : .stolen

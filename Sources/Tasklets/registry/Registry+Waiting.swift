@@ -15,9 +15,12 @@ enum HelpPolicy {
     /// A scope: only jobs this worker pushed after the scope began.
     case localAtOrAbove(Int)
     /// A `run` into another pool: any job of this worker's own pool, as if
-    /// it were idle. Otherwise two pools that call into each other could
-    /// block every worker of both (the trade-off is in docs/join.md).
-    case anyWork
+    /// it were idle, except the older jobs of its own deque (they belong to
+    /// the frames below, such as a `join` waiting for its own half). Without
+    /// this, two pools that call into each other could block every worker of
+    /// both (the trade-off is in docs/join.md). `floor` is the deque's bottom
+    /// when the wait began.
+    case anyWork(floor: Int)
 }
 
 extension Registry {
@@ -33,6 +36,10 @@ extension Registry {
         var sliceNanoseconds: Int64 = 10_000
         while !latch.isSet {
             if let job = helpingJob(policy, on: worker) {
+                // The stolen half may have finished while we stole from its
+                // thief, which may have gone on to unrelated work: queue such
+                // a job for the pool rather than run it inside this wait.
+                if case .thiefOf = policy, latch.isSet, submitExternal(job) { return }
                 run(job, on: worker)
                 idleRounds = 0
                 continue
@@ -67,8 +74,8 @@ extension Registry {
             let job = worker.pointee.deque.take(atOrAbove: floor)
             if job != nil { worker.pointee.counters.leapfrogs.bumpOwned() }
             return job
-        case .anyWork:
-            return nextLocalJob(worker) ?? stealOnce(worker)
+        case .anyWork(let floor):
+            return worker.pointee.deque.take(atOrAbove: floor) ?? popAnyInjector(worker) ?? stealOnce(worker)
         }
     }
 }

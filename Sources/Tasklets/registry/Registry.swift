@@ -74,7 +74,8 @@ final class Registry: @unchecked Sendable {
 
     private let lifecycle = PthreadLock()
     private let lifecycleChanged: PthreadCondition
-    private let joining = PthreadLock()
+    /// Worker threads that have left `workerMain` (guarded by `lifecycle`).
+    private var exitedWorkers = 0
     private var threads: [pthread_t] = []
     private var threadsReleased = false
     /// Workers that have initialized their state; they start work when all
@@ -207,32 +208,43 @@ final class Registry: @unchecked Sendable {
     }
 
     /// Stops accepting outside work, lets the workers drain every queue and
-    /// exit, and (unless called from one of them) waits for them. Idempotent.
+    /// exit, and (unless called from one of them) waits until they have.
+    /// Idempotent, and safe to call from several threads at once: the first
+    /// caller takes the threads (joins them, or detaches them when it is a
+    /// worker itself); every waiting caller returns only once every worker
+    /// has exited.
     func shutdown(waitForThreads: Bool) {
         isShutDown.store(true, ordering: .sequentiallyConsistent)
         for injector in injectors { injector.close() }
         sleep.beginShutdown()
-        // Join outside `lifecycle`: a worker may still need it to leave its
-        // start barrier. `joining` makes a second caller wait for the first.
-        joining.withLock {
-            let pending: [pthread_t] = lifecycle.withLock {
-                guard !threadsReleased else { return [] }
-                threadsReleased = true
-                return threads
+        let claimed: [pthread_t] = lifecycle.withLock {
+            guard !threadsReleased else { return [] }
+            threadsReleased = true
+            return threads
+        }
+        // Outside `lifecycle`: an exiting worker needs it (see workerMain).
+        for thread in claimed {
+            if waitForThreads {
+                pthread_join(thread, nil)
+            } else {
+                pthread_detach(thread)
             }
-            for thread in pending {
-                if waitForThreads {
-                    pthread_join(thread, nil)
-                } else {
-                    pthread_detach(thread)
-                }
-            }
+        }
+        guard waitForThreads else { return }
+        lifecycle.withLock {
+            while exitedWorkers < threads.count { lifecycleChanged.wait() }
         }
     }
 
     // MARK: - The worker loop
 
     func workerMain(_ index: Int) {
+        defer {
+            lifecycle.withLock {
+                exitedWorkers += 1
+                lifecycleChanged.broadcast()
+            }
+        }
         guard startWorker(index) else { return }
         let worker = workers[index]
         ctasklets_set_current_worker(UnsafeMutableRawPointer(worker))
@@ -362,8 +374,9 @@ final class Registry: @unchecked Sendable {
             return withUnsafeMutablePointer(to: &job) { record in
                 guard submitExternal(JobRef(record)) else { return false }
                 if let worker = Worker.current {
-                    worker.pointee.registry.takeUnretainedValue()
-                        .wait(for: record.pointee.latch, helping: .anyWork, on: worker)
+                    worker.pointee.registry.takeUnretainedValue().wait(
+                        for: record.pointee.latch,
+                        helping: .anyWork(floor: worker.pointee.deque.bottomIndex), on: worker)
                 } else {
                     record.pointee.latch.waitBlocking(system: system)
                 }

@@ -45,20 +45,13 @@ struct Worker: ~Copyable {
         ctasklets_current_worker()?.assumingMemoryBound(to: Worker.self)
     }
 
-    /// Pushes a job onto this worker's deque and wakes a sleeper when nobody
-    /// searches, checking only when the deque was empty and on every 64th
-    /// index. Called by the worker's own thread. Returns the job's index.
-    ///
-    /// A worker that goes to sleep while this deque holds jobs re-checks
-    /// every deque after announcing itself, sees them and stays awake; one
-    /// that slept before the deque filled up is checked for by the push that
-    /// filled it. Only the accepted race of local pushes (a re-check that
-    /// misses a push still in flight, docs/sleep-protocol.md) can leave a
-    /// sleeper behind, and the periodic check bounds that to 64 pushes.
+    /// Pushes a job onto this worker's deque and wakes a sleeper if nobody
+    /// searches (docs/sleep-protocol.md, "Local pushes"). Called by the
+    /// worker's own thread. Returns the job's index in the deque.
     @inlinable @inline(__always) @discardableResult
     func pushLocal(_ job: JobRef) -> Int {
-        let (index, wasEmpty) = deque.push(job)
-        if (wasEmpty || index & 63 == 0) && Sleep.shouldWake(afterLocalPushSeeing: sleepCounts) {
+        let index = deque.push(job)
+        if Sleep.shouldWake(afterLocalPushSeeing: sleepCounts) {
             registry.takeUnretainedValue().sleep.wakeOne()
         }
         return index

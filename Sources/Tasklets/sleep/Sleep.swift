@@ -158,8 +158,15 @@ final class Sleep: @unchecked Sendable {
                 // Someone woke us in between and already moved us to searching.
                 waitForUnpark(worker)
             }
-            worker.pointee.isSearching = true
-            return !(stopping && !hasVisibleWork())
+            let exiting = stopping && !hasVisibleWork()
+            if exiting {
+                // Leaving for good: give the searching slot back.
+                counts.pointee.wrappingSubtract(Sleep.searchingOne, ordering: .sequentiallyConsistent)
+                worker.pointee.isSearching = false
+            } else {
+                worker.pointee.isSearching = true
+            }
+            return !exiting
         }
 
         // Step 3, park until a waker sets the park word.
