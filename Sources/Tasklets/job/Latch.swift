@@ -72,3 +72,11 @@ struct Latch: ~Copyable {
         futexAddress(of: state)
     }
 }
+
+/// The address of an atomic's storage, for the futex syscall.
+@usableFromInline
+func futexAddress(of atomic: borrowing Atomic<UInt32>) -> UnsafeMutablePointer<UInt32> {
+    withUnsafePointer(to: atomic) {
+        UnsafeMutableRawPointer(mutating: $0).assumingMemoryBound(to: UInt32.self)
+    }
+}

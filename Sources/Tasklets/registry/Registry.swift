@@ -72,18 +72,18 @@ final class Registry: @unchecked Sendable {
     let memory: NodeLocalMemory
     let errorHandler: @Sendable (any Error) -> Void
 
-    private let lifecycle = PthreadLock()
-    private let lifecycleChanged: PthreadCondition
+    let lifecycle = PthreadLock()
+    let lifecycleChanged: PthreadCondition
     /// Worker threads that have left `workerMain` (guarded by `lifecycle`).
-    private var exitedWorkers = 0
-    private var threads: [pthread_t] = []
-    private var threadsReleased = false
+    var exitedWorkers = 0
+    var threads: [pthread_t] = []
+    var threadsReleased = false
     /// Workers that have initialized their state; they start work when all
     /// have (or leave at once if starting failed).
-    private var startedWorkers = 0
-    private var initialized: [Bool]
-    private var startFailed = false
-    private var reported = Set<String>()
+    var startedWorkers = 0
+    var initialized: [Bool]
+    var startFailed = false
+    var reported = Set<String>()
     let isShutDown = Atomic<Bool>(false)
 
     /// Rounds of stealing a searcher tries before it goes to sleep.
@@ -119,121 +119,10 @@ final class Registry: @unchecked Sendable {
         workers.deallocate()
     }
 
-    /// Reports a problem once per distinct message, on standard error and in
-    /// `reports` (pinning refused, node-local memory unavailable...).
-    func report(_ message: String) {
-        let isNew = lifecycle.withLock { reported.insert(message).inserted }
-        if isNew { writeToStandardError("swift-tasklets: \(message)\n") }
-    }
-
-    /// Every distinct message passed to `report`.
-    var reports: [String] {
-        lifecycle.withLock { reported.sorted() }
-    }
-
     /// Whether `worker` belongs to this pool.
     @inlinable
     func owns(_ worker: UnsafeMutablePointer<Worker>) -> Bool {
         worker.pointee.registry.toOpaque() == Unmanaged.passUnretained(self).toOpaque()
-    }
-
-    // MARK: - Threads
-
-    final class ThreadStart {
-        let registry: Registry
-        let index: Int
-        init(registry: Registry, index: Int) {
-            self.registry = registry
-            self.index = index
-        }
-    }
-
-    /// Starts the worker threads and waits until each has pinned itself and
-    /// built its state; on failure, stops the ones already started.
-    func startThreads() throws(TaskletPoolError) {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        // Deep recursion (a 1,200-level tree, fib with no cutoff) needs room.
-        pthread_attr_setstacksize(&attributes, 16 << 20)
-        for index in 0..<workerCount {
-            let start = Unmanaged.passRetained(ThreadStart(registry: self, index: index))
-            var thread = pthread_t()
-            let result = pthread_create(&thread, &attributes, { raw in
-                let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
-                start.registry.workerMain(start.index)
-                return nil
-            }, start.toOpaque())
-            if result != 0 {
-                start.release()
-                lifecycle.withLock {
-                    startFailed = true
-                    lifecycleChanged.broadcast()
-                }
-                shutdown(waitForThreads: true)
-                throw .threadCreationFailed(SystemError(errno: result, call: "pthread_create"))
-            }
-            lifecycle.withLock { threads.append(thread) }
-        }
-        lifecycle.withLock {
-            while startedWorkers < workerCount { lifecycleChanged.wait() }
-        }
-    }
-
-    /// On the worker's own thread: pins it if its placement says so, builds
-    /// its state (so its deque lands on its node), then waits for the others.
-    /// Returns false if the pool failed to start.
-    private func startWorker(_ index: Int) -> Bool {
-        let placement = layout.placements[index]
-        if let cpu = placement.cpu {
-            let error = system.pinCurrentThread(cpu)
-            if error != 0 {
-                report("could not pin worker \(index) to CPU \(cpu) (\(SystemError(errno: error, call: "pthread_setaffinity_np"))): running unpinned")
-            }
-        }
-        if let reason = memory.unavailableReason {
-            report("node-local memory unavailable: \(reason)")
-        }
-        workers[index].initialize(to: Worker(
-            index: index, injector: layout.injectorOfWorker[index],
-            registry: Unmanaged.passUnretained(self), sleepCounts: sleep.counts,
-            ringMemory: RingMemory(memory: memory, node: placement.node)))
-        return lifecycle.withLock {
-            initialized[index] = true
-            startedWorkers += 1
-            lifecycleChanged.broadcast()
-            while startedWorkers < workerCount && !startFailed { lifecycleChanged.wait() }
-            return !startFailed
-        }
-    }
-
-    /// Stops accepting outside work, lets the workers drain every queue and
-    /// exit, and (unless called from one of them) waits until they have.
-    /// Idempotent, and safe to call from several threads at once: the first
-    /// caller takes the threads (joins them, or detaches them when it is a
-    /// worker itself); every waiting caller returns only once every worker
-    /// has exited.
-    func shutdown(waitForThreads: Bool) {
-        isShutDown.store(true, ordering: .sequentiallyConsistent)
-        for injector in injectors { injector.close() }
-        sleep.beginShutdown()
-        let claimed: [pthread_t] = lifecycle.withLock {
-            guard !threadsReleased else { return [] }
-            threadsReleased = true
-            return threads
-        }
-        // Outside `lifecycle`: an exiting worker needs it (see workerMain).
-        for thread in claimed {
-            if waitForThreads {
-                pthread_join(thread, nil)
-            } else {
-                pthread_detach(thread)
-            }
-        }
-        guard waitForThreads else { return }
-        lifecycle.withLock {
-            while exitedWorkers < threads.count { lifecycleChanged.wait() }
-        }
     }
 
     // MARK: - The worker loop
@@ -273,83 +162,6 @@ final class Registry: @unchecked Sendable {
             return job
         }
         return worker.pointee.deque.take() ?? home.pop()
-    }
-
-    /// Step 4, as a searcher, for a bounded number of rounds.
-    func search(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
-        if !worker.pointee.isSearching {
-            worker.pointee.isSearching = sleep.tryBeginSearching()
-        }
-        guard worker.pointee.isSearching else { return nil }
-        for round in 0..<Registry.searchRounds {
-            if let job = popAnyInjector(worker) ?? stealOnce(worker) {
-                return job
-            }
-            for _ in 0..<(1 << min(round, 6)) { ctasklets_cpu_relax() }
-        }
-        return nil  // still searching: `Sleep.sleep` gives the slot back
-    }
-
-    /// A searcher that found work gives its searching slot back, and wakes
-    /// a sleeper if it was the last searcher (see `Sleep.endSearching`).
-    func stopSearching(_ worker: UnsafeMutablePointer<Worker>) {
-        guard worker.pointee.isSearching else { return }
-        worker.pointee.isSearching = false
-        sleep.endSearching()
-    }
-
-    /// Its node's injector, then the others.
-    func popAnyInjector(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
-        let home = worker.pointee.injector
-        if let job = injectors[home].pop() { return job }
-        for index in injectors.indices where index != home {
-            if let job = injectors[index].pop() { return job }
-        }
-        return nil
-    }
-
-    /// One pass over the victims, nearest tier first: `roundsPerTier` rounds
-    /// over a tier, each from a random start, before moving out.
-    func stealOnce(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
-        let thief = worker.pointee.index
-        for tier in layout.victimOrders[thief].tiers where !tier.isEmpty {
-            for _ in 0..<layout.roundsPerTier {
-                let start = worker.pointee.nextRandom(below: tier.count)
-                for offset in 0..<tier.count {
-                    let victimIndex = tier[(start + offset) % tier.count]
-                    let victim = workers[victimIndex]
-                    var attempts = 0
-                    while attempts < 4 {
-                        switch victim.pointee.deque.steal() {
-                        case .success(let job):
-                            let relation = layout.relation[thief][victimIndex]
-                            worker.pointee.counters.recordSteal(relation)
-                            if relation == .otherNode { stealBatch(from: victim, into: worker) }
-                            return job
-                        case .empty:
-                            attempts = .max
-                        case .retry:
-                            attempts += 1
-                        }
-                    }
-                    worker.pointee.counters.failedSteals.bumpOwned()
-                }
-            }
-        }
-        return nil
-    }
-
-    /// After stealing one job from another node, takes up to half of what
-    /// is left there in the same trip, so that the next jobs come from the
-    /// local deque instead of crossing the interconnect again.
-    func stealBatch(from victim: UnsafeMutablePointer<Worker>, into worker: UnsafeMutablePointer<Worker>) {
-        var remaining = victim.pointee.deque.count / 2
-        while remaining > 0, case .success(let job) = victim.pointee.deque.steal() {
-            worker.pointee.deque.push(job)
-            // One trip to the other node, already counted as one steal.
-            worker.pointee.counters.batchedJobs.bumpOwned()
-            remaining -= 1
-        }
     }
 
     /// The sleep protocol's re-check: is any job queued anywhere?

@@ -199,17 +199,4 @@ final class Sleep: @unchecked Sendable {
         }
         for index in woken { unpark(index) }
     }
-
-    /// Whether `beginShutdown` was called.
-    var isShuttingDown: Bool {
-        lock.withLock { shuttingDown }
-    }
-}
-
-/// The address of an atomic's storage, for the futex syscall.
-@usableFromInline
-func futexAddress(of atomic: borrowing Atomic<UInt32>) -> UnsafeMutablePointer<UInt32> {
-    withUnsafePointer(to: atomic) {
-        UnsafeMutableRawPointer(mutating: $0).assumingMemoryBound(to: UInt32.self)
-    }
 }

@@ -1,0 +1,122 @@
+import CTaskletsShims
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Starting the worker threads (each pins itself and builds its own state
+/// behind a start barrier), shutting them down, and reporting problems.
+extension Registry {
+    // MARK: - Threads
+
+    final class ThreadStart {
+        let registry: Registry
+        let index: Int
+        init(registry: Registry, index: Int) {
+            self.registry = registry
+            self.index = index
+        }
+    }
+
+    /// Starts the worker threads and waits until each has pinned itself and
+    /// built its state; on failure, stops the ones already started.
+    func startThreads() throws(TaskletPoolError) {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        // Deep recursion (a 1,200-level tree, fib with no cutoff) needs room.
+        pthread_attr_setstacksize(&attributes, 16 << 20)
+        for index in 0..<workerCount {
+            let start = Unmanaged.passRetained(ThreadStart(registry: self, index: index))
+            var thread = pthread_t()
+            let result = pthread_create(&thread, &attributes, { raw in
+                let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
+                start.registry.workerMain(start.index)
+                return nil
+            }, start.toOpaque())
+            if result != 0 {
+                start.release()
+                lifecycle.withLock {
+                    startFailed = true
+                    lifecycleChanged.broadcast()
+                }
+                shutdown(waitForThreads: true)
+                throw .threadCreationFailed(SystemError(errno: result, call: "pthread_create"))
+            }
+            lifecycle.withLock { threads.append(thread) }
+        }
+        lifecycle.withLock {
+            while startedWorkers < workerCount { lifecycleChanged.wait() }
+        }
+    }
+
+    /// On the worker's own thread: pins it if its placement says so, builds
+    /// its state (so its deque lands on its node), then waits for the others.
+    /// Returns false if the pool failed to start.
+    func startWorker(_ index: Int) -> Bool {
+        let placement = layout.placements[index]
+        if let cpu = placement.cpu {
+            let error = system.pinCurrentThread(cpu)
+            if error != 0 {
+                report("could not pin worker \(index) to CPU \(cpu) (\(SystemError(errno: error, call: "pthread_setaffinity_np"))): running unpinned")
+            }
+        }
+        if let reason = memory.unavailableReason {
+            report("node-local memory unavailable: \(reason)")
+        }
+        workers[index].initialize(to: Worker(
+            index: index, injector: layout.injectorOfWorker[index],
+            registry: Unmanaged.passUnretained(self), sleepCounts: sleep.counts,
+            ringMemory: RingMemory(memory: memory, node: placement.node)))
+        return lifecycle.withLock {
+            initialized[index] = true
+            startedWorkers += 1
+            lifecycleChanged.broadcast()
+            while startedWorkers < workerCount && !startFailed { lifecycleChanged.wait() }
+            return !startFailed
+        }
+    }
+
+    /// Stops accepting outside work, lets the workers drain every queue and
+    /// exit, and (unless called from one of them) waits until they have.
+    /// Idempotent, and safe to call from several threads at once: the first
+    /// caller takes the threads (joins them, or detaches them when it is a
+    /// worker itself); every waiting caller returns only once every worker
+    /// has exited.
+    func shutdown(waitForThreads: Bool) {
+        isShutDown.store(true, ordering: .sequentiallyConsistent)
+        for injector in injectors { injector.close() }
+        sleep.beginShutdown()
+        let claimed: [pthread_t] = lifecycle.withLock {
+            guard !threadsReleased else { return [] }
+            threadsReleased = true
+            return threads
+        }
+        // Outside `lifecycle`: an exiting worker needs it (see workerMain).
+        for thread in claimed {
+            if waitForThreads {
+                pthread_join(thread, nil)
+            } else {
+                pthread_detach(thread)
+            }
+        }
+        guard waitForThreads else { return }
+        lifecycle.withLock {
+            while exitedWorkers < threads.count { lifecycleChanged.wait() }
+        }
+    }
+
+    /// Reports a problem once per distinct message, on standard error and in
+    /// `reports` (pinning refused, node-local memory unavailable...).
+    func report(_ message: String) {
+        let isNew = lifecycle.withLock { reported.insert(message).inserted }
+        if isNew { writeToStandardError("swift-tasklets: \(message)\n") }
+    }
+
+    /// Every distinct message passed to `report`.
+    var reports: [String] {
+        lifecycle.withLock { reported.sorted() }
+    }
+}
