@@ -1,8 +1,9 @@
 import Synchronization
 
 /// idle-burn: IDLE_COUNT tiny fork-joins spaced by 100 µs, 1 ms and 10 ms;
-/// reports process CPU time over wall time for each spacing. A pool whose
-/// idle workers spin shows up here as a ratio well above the work it did.
+/// reports process CPU time over wall time for each spacing, and for one
+/// second with no work at all after them (`idle1s`). A pool whose idle
+/// workers spin shows up here as a ratio well above the work it did.
 enum IdleBurn {
     static let spacings: [(label: String, nanoseconds: UInt64)] = [
         ("100us", 100_000), ("1ms", 1_000_000), ("10ms", 10_000_000),
@@ -22,6 +23,12 @@ enum IdleBurn {
             let wall = Double(Clock.nanoseconds() &- wallStart)
             metrics.append(Metric("spacing\(spacing.label)_cpu_per_wall", cpu / wall))
         }
+        // One second without work: the pool must burn (almost) nothing.
+        let wallStart = Clock.nanoseconds()
+        let cpuStart = Clock.processCPUNanoseconds()
+        Clock.sleep(nanoseconds: 1_000_000_000)
+        let idleCPU = Double(Clock.processCPUNanoseconds() &- cpuStart)
+        metrics.append(Metric("idle1s_cpu_per_wall", idleCPU / Double(Clock.nanoseconds() &- wallStart)))
         return KernelOutcome(checksum: UInt64(halves.count.load(ordering: .acquiring)), metrics: metrics)
     }
 
