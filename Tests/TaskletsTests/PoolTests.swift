@@ -4,39 +4,28 @@ import Testing
 @testable import Tasklets
 
 @Suite struct PoolTests {
-    @Test(arguments: [1, 2, 4])
-    func tasksSpawnedFromOutsideRunExactlyOnce(workers: Int) throws {
+    /// Spawned tasklets run exactly once, counted per id, whether they are
+    /// spawned from a thread outside the pool (the injector) or from a
+    /// worker (its deque).
+    @Test(arguments: [1, 2, 4], [false, true])
+    func spawnedTaskletsRunExactlyOnce(workers: Int, fromInside: Bool) throws {
         let pool = try TaskletPool(workers: workers)
         defer { pool.shutdown() }
         let total = 20_000
         let seen = Counters(count: total)
         let finished = Counters(count: 1)
-        for index in 0..<total {
-            try pool.spawn {
-                seen.increment(index)
-                finished.increment(0)
-            }
-        }
-        #expect(eventually { finished[0] == total })
-        #expect(seen.mismatches() == [])
-    }
-
-    @Test(arguments: [1, 2, 4])
-    func tasksSpawnedFromInsideRunExactlyOnce(workers: Int) throws {
-        let pool = try TaskletPool(workers: workers)
-        defer { pool.shutdown() }
-        let total = 20_000
-        let seen = Counters(count: total)
-        let finished = Counters(count: 1)
-        try bounded {
-            try pool.run {
-                for index in 0..<total {
-                    try pool.spawn {
-                        seen.increment(index)
-                        finished.increment(0)
-                    }
+        let spawnAll: @Sendable () throws -> Void = {
+            for index in 0..<total {
+                try pool.spawn {
+                    seen.increment(index)
+                    finished.increment(0)
                 }
             }
+        }
+        if fromInside {
+            try bounded { try pool.run { try spawnAll() } }
+        } else {
+            try spawnAll()
         }
         #expect(eventually { finished[0] == total })
         #expect(seen.mismatches() == [])
