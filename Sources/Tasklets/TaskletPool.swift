@@ -121,6 +121,7 @@ public final class TaskletPool: @unchecked Sendable {
     /// be `Sendable`). From a worker of this pool, `body` runs inline.
     ///
     /// - Throws: what `body` throws, or `TaskletPoolError.shutDown`.
+    @inlinable
     public func run<R, E: Error>(_ body: () throws(E) -> R) throws -> R {
         if let worker = Worker.current, registry.owns(worker) {
             return try body()

@@ -8,6 +8,7 @@
 ///     uneven loop still balances while an even one pays for few splits.
 /// - Throws: `TaskletPoolError.invalidGrain` for a grain below 1; otherwise
 ///   the first error thrown by `body`, after every index has been handled.
+@inlinable
 public func parallelFor(
     _ range: Range<Int>, grain: Int? = nil,
     _ body: @Sendable (Int) throws -> Void
@@ -27,29 +28,39 @@ public func parallelFor(
 ///
 /// - Throws: `TaskletPoolError.invalidGrain` for a grain below 1; otherwise
 ///   the first error thrown by `chunk` or `combine`.
+@inlinable
 public func parallelReduce<T: Sendable>(
     _ range: Range<Int>, grain: Int? = nil, identity: T,
     combine: @Sendable (T, T) throws -> T,
     _ chunk: @Sendable (Range<Int>) throws -> T
 ) throws -> T {
-    if let grain, grain < 1 { throw TaskletPoolError.invalidGrain(grain) }
-    guard !range.isEmpty else { return identity }
-    let splitter: Splitter
-    if let grain {
-        splitter = .fixed(grain: grain)
-    } else {
-        let workers = Worker.current?.pointee.registry.takeUnretainedValue().workerCount ?? 1
-        splitter = .adaptive(splits: workers, workers: workers)
+    guard !range.isEmpty else {
+        if let grain, grain < 1 { throw TaskletPoolError.invalidGrain(grain) }
+        return identity
     }
-    return try reduceSplitting(range, splitter, combine, chunk)
+    return try reduceSplitting(range, Splitter(grain: grain), combine, chunk)
 }
 
 /// When to stop splitting a range.
+@usableFromInline
 enum Splitter: Sendable {
     case fixed(grain: Int)
     /// Split `splits` more times; a stolen piece resets it to `workers`.
     case adaptive(splits: Int, workers: Int)
 
+    /// A fixed grain, or adaptive splitting for the current pool's size.
+    @usableFromInline
+    init(grain: Int?) throws(TaskletPoolError) {
+        if let grain {
+            guard grain >= 1 else { throw .invalidGrain(grain) }
+            self = .fixed(grain: grain)
+        } else {
+            let workers = Worker.current?.pointee.registry.takeUnretainedValue().workerCount ?? 1
+            self = .adaptive(splits: workers, workers: workers)
+        }
+    }
+
+    @inlinable
     func shouldSplit(_ count: Int) -> Bool {
         switch self {
         case .fixed(let grain): return count > grain
@@ -58,6 +69,7 @@ enum Splitter: Sendable {
     }
 
     /// The splitter for each half; `stolen` when the half runs on a thief.
+    @inlinable
     func half(stolen: Bool) -> Splitter {
         switch self {
         case .fixed: return self
@@ -67,7 +79,8 @@ enum Splitter: Sendable {
     }
 }
 
-private func reduceSplitting<T: Sendable>(
+@inlinable
+func reduceSplitting<T: Sendable>(
     _ range: Range<Int>, _ splitter: Splitter,
     _ combine: @Sendable (T, T) throws -> T,
     _ chunk: @Sendable (Range<Int>) throws -> T

@@ -180,6 +180,7 @@ final class Registry: @unchecked Sendable {
     /// this call), so the job record can too. A plain thread blocks; a worker
     /// of another pool keeps running its own pool's work meanwhile. Returns
     /// false, without running `body`, after shutdown.
+    @usableFromInline
     func submitAndWait(_ body: () -> Void) -> Bool {
         LentClosure.lend(body) { lentBody in
             var job = StackJob(body: lentBody)
