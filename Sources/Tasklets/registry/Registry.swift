@@ -54,7 +54,11 @@ import Musl
 // (rayon-rs/rayon#957); the price is some idle time when the thief has
 // nothing left to share. docs/join.md has the rule and its trade-off.
 //
-// Shutdown closes the injector, wakes every sleeper and lets each worker
+// A worker that calls `run` on another pool keeps running its own pool's
+// newer work while it waits (docs/join.md), so that two pools calling into
+// each other cannot block every worker of both.
+//
+// Shutdown closes the injectors, wakes every sleeper and lets each worker
 // drain what is visible before it exits, so no queued job is lost.
 
 /// The shared state of one pool: workers, queues, the sleep protocol.
