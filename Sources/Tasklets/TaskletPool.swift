@@ -139,10 +139,7 @@ public final class TaskletPool: @unchecked Sendable {
     ///
     /// - Throws: `TaskletPoolError.shutDown` once the pool is shut down.
     public func spawn(_ body: @escaping @Sendable () throws -> Void) throws(TaskletPoolError) {
-        let handler = registry.errorHandler
-        let job = HeapJob.make {
-            do { try body() } catch { handler(error) }
-        }
+        let job = HeapJob.make(body, owner: .pool(registry.errorHandler))
         if let worker = Worker.current, registry.owns(worker) {
             worker.pointee.pushLocal(job)
         } else if !registry.submitExternal(job) {

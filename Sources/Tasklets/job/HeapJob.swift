@@ -1,24 +1,51 @@
 /// A job record on the heap: a detached `spawn`, or a tasklet of a scope.
 /// The job frees its own record before it runs the body.
+///
+/// The record carries whom the job answers to, so that a tasklet costs one
+/// allocation (the record) beside its own closure, with no wrapper closure
+/// to route its error or its completion.
 @usableFromInline
 struct HeapJob {
+    /// Who hears about the job: the pool's error handler for a detached
+    /// `spawn`, or the scope that waits for it.
+    enum Owner {
+        case pool(@Sendable (any Error) -> Void)
+        case scope(ScopeState)
+
+        func failed(_ error: any Error) {
+            switch self {
+            case .pool(let handler): handler(error)
+            case .scope(let scope): scope.record(error)
+            }
+        }
+
+        func finished() {
+            if case .scope(let scope) = self { scope.complete() }
+        }
+    }
+
     /// Must stay the first stored property: a `JobRef` points here.
     let header: JobHeader
-    let body: @Sendable () -> Void
+    let body: @Sendable () throws -> Void
+    let owner: Owner
 
     /// Allocates a record for `body`; it is freed when the job runs.
-    @usableFromInline
-    static func make(_ body: @escaping @Sendable () -> Void) -> JobRef {
+    static func make(_ body: @escaping @Sendable () throws -> Void, owner: Owner) -> JobRef {
         let record = UnsafeMutablePointer<HeapJob>.allocate(capacity: 1)
-        record.initialize(to: HeapJob(header: JobHeader(execute: execute), body: body))
+        record.initialize(to: HeapJob(header: JobHeader(execute: execute), body: body, owner: owner))
         return JobRef(record)
     }
 
     private static let execute: @convention(c) (JobRef) -> Void = { reference in
         let record = reference.assumingMemoryBound(to: HeapJob.self)
-        let body = record.move().body
+        let job = record.move()
         record.deallocate()
-        body()
+        do {
+            try job.body()
+        } catch {
+            job.owner.failed(error)
+        }
+        job.owner.finished()
     }
 
     /// Frees a job that will never run (a submission refused at shutdown).

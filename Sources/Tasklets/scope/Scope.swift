@@ -67,17 +67,12 @@ public struct ThrowingTaskletScope: ~Copyable, Sendable {
     /// Starts a tasklet that the scope waits for; its error, if first,
     /// reaches the scope's caller.
     public func spawn(_ body: @escaping @Sendable () throws -> Void) {
-        let state = state
-        state.spawn {
-            do { try body() } catch { state.record(error) }
-        }
+        state.spawn(body)
     }
 
     /// Starts a tasklet that may itself spawn into the same scope.
     public func spawn(_ body: @escaping @Sendable (borrowing ThrowingTaskletScope) throws -> Void) {
         let state = state
-        state.spawn {
-            do { try body(ThrowingTaskletScope(state: state)) } catch { state.record(error) }
-        }
+        state.spawn { try body(ThrowingTaskletScope(state: state)) }
     }
 }

@@ -17,18 +17,15 @@ final class ScopeState: @unchecked Sendable {
         self.registry = registry
     }
 
-    /// Starts a tasklet of this scope.
-    func spawn(_ body: @escaping @Sendable () -> Void) {
+    /// Starts a tasklet of this scope; an error it throws is recorded.
+    func spawn(_ body: @escaping @Sendable () throws -> Void) {
         guard let registry, let worker = Worker.current, registry.owns(worker) else {
-            body()
+            do { try body() } catch { record(error) }
             return
         }
         // relaxed: the tasklet's own completion (acq_rel) orders the count.
         pending.add(1, ordering: .relaxed)
-        worker.pointee.pushLocal(HeapJob.make { [self] in
-            body()
-            complete()
-        })
+        worker.pointee.pushLocal(HeapJob.make(body, owner: .scope(self)))
     }
 
     /// One tasklet (or the body) finished.
