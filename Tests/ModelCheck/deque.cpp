@@ -293,15 +293,13 @@ static void report(char const* name, bool ok, unsigned long schedules) {
                 coverage.grows, coverage.owner_won_last, coverage.owner_lost_last);
 }
 
+// Runs one Relacy search over test T with `params`, after `heading`.
 template<typename T>
-static bool run_random(char const* name, char const* script, unsigned long iterations,
-                       unsigned long& total) {
+static bool run_search(char const* name, char const* script, rl::test_params params,
+                       char const* heading, unsigned long& total) {
     T::script = script;
-    rl::test_params params;
-    params.iteration_count = iterations;
-    params.search_type = rl::random_scheduler_type;
     params.execution_depth_limit = 4000;
-    std::printf("-- %s: %lu random schedules\n", name, iterations);
+    std::printf("-- %s: %s\n", name, heading);
     std::fflush(stdout);
     coverage = Coverage();
     bool ok = rl::simulate<T>(params);
@@ -311,21 +309,26 @@ static bool run_random(char const* name, char const* script, unsigned long itera
 }
 
 template<typename T>
+static bool run_random(char const* name, char const* script, unsigned long iterations,
+                       unsigned long& total) {
+    rl::test_params params;
+    params.iteration_count = iterations;
+    params.search_type = rl::random_scheduler_type;
+    char heading[64];
+    std::snprintf(heading, sizeof heading, "%lu random schedules", iterations);
+    return run_search<T>(name, script, params, heading, total);
+}
+
+template<typename T>
 static bool run_bounded(char const* name, char const* script, unsigned bound,
                         unsigned long& total) {
-    T::script = script;
     rl::test_params params;
     params.iteration_count = ~(rl::iteration_t)0 >> 1;
     params.search_type = rl::fair_context_bound_scheduler_type;
     params.context_bound = bound;
-    params.execution_depth_limit = 4000;
-    std::printf("-- %s: context-bound exhaustive search, bound %u\n", name, bound);
-    std::fflush(stdout);
-    coverage = Coverage();
-    bool ok = rl::simulate<T>(params);
-    total += params.stop_iteration;
-    report(name, ok, params.stop_iteration);
-    return ok;
+    char heading[64];
+    std::snprintf(heading, sizeof heading, "context-bound exhaustive search, bound %u", bound);
+    return run_search<T>(name, script, params, heading, total);
 }
 
 struct small_1 : deque_test<1, 3> {};
