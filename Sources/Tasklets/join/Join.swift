@@ -71,7 +71,8 @@ func joinOnWorker<A, B: Sendable, E: Error>(
     _ b: @Sendable () throws(E) -> B
 ) throws(E) -> (A, B) {
     var slots = JoinSlots<B, E>()
-    let resultA = withUnsafeMutablePointer(to: &slots) { slots in
+    // Unprotected: see `forkJoin`.
+    let resultA = _withUnprotectedUnsafeMutablePointer(to: &slots) { slots in
         forkJoin(
             on: worker,
             { runHalf(a, rank: 1, slots.pointee.firstFailure) },
@@ -95,7 +96,13 @@ func joinOnWorker<A, B: Sendable, E: Error>(
 func forkJoin<R>(on worker: UnsafeMutablePointer<Worker>, _ a: () -> R, _ b: () -> Void) -> R {
     LentClosure.lend(b) { lentB in
         var job = StackJob(body: lentB)
-        return withUnsafeMutablePointer(to: &job) { record in
+        // Unprotected: taking the record's address with the plain
+        // `withUnsafeMutablePointer` turns on the stack protector for the
+        // caller's frame, a canary written and checked on every call of a
+        // recursive function, leaves included (~15% of fib's time). The
+        // records are fixed-size structs that nothing indexes into, which is
+        // what the canary guards against.
+        return _withUnprotectedUnsafeMutablePointer(to: &job) { record in
             let reference = JobRef(record)
             let index = worker.pointee.pushLocal(reference)
             let result = a()
