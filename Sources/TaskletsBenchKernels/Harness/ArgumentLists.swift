@@ -3,30 +3,31 @@
 /// the valid choices. Kept here, not in the executable, so tests reach it.
 public enum ArgumentLists {
     /// The output formats of `run`.
-    public enum Format: String, CaseIterable, Sendable {
+    public enum Format: String, CommandLineName, Sendable {
         case table, csv, json
+        public static var kind: String { "format" }
     }
 
     /// Comma-separated kernel names; `all` means every kernel.
     public static func kernels(_ text: String) throws(BenchError) -> [KernelName] {
-        if text == "all" { return KernelName.allCases }
-        var kernels: [KernelName] = []
-        for name in try items(text, kind: "kernel", valid: KernelName.allCases.map(\.rawValue) + ["all"]) {
-            let kernel = try KernelName.parse(name)
-            if !kernels.contains(kernel) { kernels.append(kernel) }
-        }
-        return kernels
+        try names(text)
     }
 
     /// Comma-separated backend names; `all` means every backend.
     public static func backends(_ text: String) throws(BenchError) -> [BackendName] {
-        if text == "all" { return BackendName.allCases }
-        var backends: [BackendName] = []
-        for name in try items(text, kind: "backend", valid: BackendName.allCases.map(\.rawValue) + ["all"]) {
-            let backend = try BackendName.parse(name)
-            if !backends.contains(backend) { backends.append(backend) }
+        try names(text)
+    }
+
+    /// Comma-separated names, each once, in the given order; `all` means
+    /// every one.
+    private static func names<Name: CommandLineName>(_ text: String) throws(BenchError) -> [Name] {
+        if text == "all" { return Name.allCases }
+        var names: [Name] = []
+        for item in try items(text, kind: Name.kind, valid: Name.allCases.map(\.rawValue) + ["all"]) {
+            let name = try Name.parse(item)
+            if !names.contains(name) { names.append(name) }
         }
-        return backends
+        return names
     }
 
     /// Comma-separated worker counts, each from 1 to 4096, in the given order.
@@ -54,10 +55,7 @@ public enum ArgumentLists {
 
     /// `table`, `csv` or `json`.
     public static func format(_ text: String) throws(BenchError) -> Format {
-        guard let format = Format(rawValue: text) else {
-            throw .unknownName(kind: "format", name: text, valid: Format.allCases.map(\.rawValue))
-        }
-        return format
+        try Format.parse(text)
     }
 
     private static func items(_ text: String, kind: String, valid: [String]) throws(BenchError) -> [String] {

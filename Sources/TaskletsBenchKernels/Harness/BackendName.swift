@@ -1,6 +1,6 @@
 /// The implementations a kernel can run on: ours and what a Swift user would
 /// pick instead.
-public enum BackendName: String, CaseIterable, Sendable, Codable {
+public enum BackendName: String, CommandLineName, Sendable, Codable {
     /// Plain recursion on the calling thread: the Ts baseline.
     case sequential
     /// `TaskletPool`: `join`, `scope`, `parallelReduce`.
@@ -34,11 +34,5 @@ public enum BackendName: String, CaseIterable, Sendable, Codable {
         self != .sequential || KernelName.computeKernels.contains(kernel)
     }
 
-    /// Parses one name, or throws an error naming the valid ones.
-    public static func parse(_ text: String) throws(BenchError) -> BackendName {
-        guard let backend = BackendName(rawValue: text) else {
-            throw .unknownName(kind: "backend", name: text, valid: allCases.map(\.rawValue))
-        }
-        return backend
-    }
+    public static var kind: String { "backend" }
 }

@@ -1,6 +1,6 @@
 /// The kernels of the harness: the five of `shared/kernels.md`, then three
 /// that measure the pool's scheduler rather than a computation.
-public enum KernelName: String, CaseIterable, Sendable, Codable {
+public enum KernelName: String, CommandLineName, Sendable, Codable {
     case fib, nqueens, uts, skew, sum
     case wakeLatency = "wake-latency"
     case idleBurn = "idle-burn"
@@ -23,11 +23,5 @@ public enum KernelName: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// Parses one name, or throws an error naming the valid ones.
-    public static func parse(_ text: String) throws(BenchError) -> KernelName {
-        guard let kernel = KernelName(rawValue: text) else {
-            throw .unknownName(kind: "kernel", name: text, valid: allCases.map(\.rawValue))
-        }
-        return kernel
-    }
+    public static var kind: String { "kernel" }
 }
