@@ -13,20 +13,29 @@ public struct PoolPlan: Sendable {
     /// to the next (`TASKLETS_STEAL_ROUNDS`; default 2 on several nodes, 1
     /// on one).
     public let roundsPerTier: Int
+    /// The stack size of each worker thread, in bytes (`init`'s
+    /// `stackSize`, else `TASKLETS_STACK_SIZE`, else 16 MiB; rounded up to
+    /// a multiple of 64 KiB).
+    public let stackSize: Int
 }
 
 extension TaskletPool {
     /// The plan for a pool with these arguments (see `init`), reading sysfs
     /// under `sysfsRoot`.
     public static func plan(
-        workers: Int? = nil, placement: Placement? = nil, sysfsRoot: String = "/sys"
+        workers: Int? = nil, placement: Placement? = nil, stackSize: Int? = nil,
+        sysfsRoot: String = "/sys"
     ) throws(TaskletPoolError) -> PoolPlan {
-        try plan(workers: workers, placement: placement, sysfsRoot: sysfsRoot, system: .live)
+        try plan(
+            workers: workers, placement: placement, stackSize: stackSize, sysfsRoot: sysfsRoot,
+            system: .live)
     }
 
     static func plan(
-        workers: Int?, placement: Placement?, sysfsRoot: String, system: SystemCalls
+        workers: Int?, placement: Placement?, stackSize: Int? = nil, sysfsRoot: String,
+        system: SystemCalls
     ) throws(TaskletPoolError) -> PoolPlan {
+        let stackSize = try TaskletPool.stackSize(stackSize, system: system)
         let topology = try TaskletPool.topology(sysfsRoot: sysfsRoot, system: system)
         let count: Int
         if let workers {
@@ -56,7 +65,7 @@ extension TaskletPool {
                 topology: topology, placement: resolved,
                 workers: try resolved.assign(workers: count, on: topology),
                 nodeLocalMemoryUnavailable: NodeLocalMemory(system: system, report: { _ in }).unavailableReason,
-                roundsPerTier: rounds)
+                roundsPerTier: rounds, stackSize: stackSize)
         } catch {
             throw .invalidPlacement(error)
         }

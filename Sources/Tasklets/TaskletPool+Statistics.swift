@@ -15,6 +15,7 @@ extension TaskletPool {
                 sum.batchedJobs += worker.batchedJobs
                 sum.failedSteals += worker.failedSteals
                 sum.leapfrogs += worker.leapfrogs
+                sum.skipped += worker.skipped
                 sum.parks += worker.parks
                 sum.wakes += worker.wakes
             }
@@ -43,9 +44,14 @@ extension TaskletPool {
         public var batchedJobs: UInt64 = 0
         /// Steal attempts on a victim that found nothing or lost every race.
         public var failedSteals: UInt64 = 0
-        /// Jobs run while waiting for a stolen `join` half (stolen from its
-        /// thief, also counted in `steals`) or for a scope (its own).
+        /// Jobs run while waiting for a stolen `join` half or for a scope:
+        /// taken from this worker's own deque, or stolen from the thief of
+        /// the `join` half (those are counted in `steals` too).
         public var leapfrogs: UInt64 = 0
+        /// Work skipped after a cancellation: `join` halves, scope tasklets
+        /// and loop chunks that had not started (or, for a loop chunk,
+        /// stopped early) when an error cancelled their construct.
+        public var skipped: UInt64 = 0
         /// Times the worker went to sleep.
         public var parks: UInt64 = 0
         /// Times it was woken from that sleep.
@@ -67,6 +73,7 @@ extension TaskletPool {
                 batchedJobs: counters.pointee.counters.batchedJobs.load(ordering: .relaxed),
                 failedSteals: counters.pointee.counters.failedSteals.load(ordering: .relaxed),
                 leapfrogs: counters.pointee.counters.leapfrogs.load(ordering: .relaxed),
+                skipped: counters.pointee.counters.skipped.load(ordering: .relaxed),
                 parks: counters.pointee.counters.parks.load(ordering: .relaxed),
                 wakes: counters.pointee.counters.wakes.load(ordering: .relaxed))
         })

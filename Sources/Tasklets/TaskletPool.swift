@@ -40,40 +40,47 @@ public final class TaskletPool: @unchecked Sendable {
     ///     `TASKLETS_WORKERS`, or else the number of CPUs in the process's
     ///     affinity mask (what `nproc` prints, which honours `taskset` and
     ///     cgroup cpusets, unlike `ProcessInfo.activeProcessorCount`).
+    ///   - stackSize: the stack size of each worker thread, in bytes
+    ///     (`acceptedStackSizes`). By default, `TASKLETS_STACK_SIZE`, or else
+    ///     16 MiB. A worker that overflows its stack (very deep recursion)
+    ///     writes one line naming the worker and the size to standard error
+    ///     before the process dies, as Rust threads do.
     ///   - errorHandler: receives errors thrown by detached `spawn`ed
     ///     tasklets. By default they are reported on standard error and the
     ///     pool keeps running.
     /// - Throws: `TaskletPoolError` for a worker count outside
-    ///   `1...maximumWorkers`, an unusable `TASKLETS_WORKERS`, or a thread
+    ///   `1...maximumWorkers`, a stack size outside `acceptedStackSizes`, an
+    ///   unusable `TASKLETS_WORKERS` or `TASKLETS_STACK_SIZE`, or a thread
     ///   that cannot be started.
     public convenience init(
         workers: Int? = nil,
         placement: Placement? = nil,
+        stackSize: Int? = nil,
         errorHandler: @escaping @Sendable (any Error) -> Void = TaskletPool.reportToStandardError
     ) throws(TaskletPoolError) {
-        try self.init(workers: workers, placement: placement, system: .live, errorHandler: errorHandler)
+        try self.init(
+            workers: workers, placement: placement, stackSize: stackSize, system: .live,
+            errorHandler: errorHandler)
     }
 
     init(
-        workers: Int?, placement: Placement? = nil, sysfsRoot: String = "/sys", system: SystemCalls,
-        errorHandler: @escaping @Sendable (any Error) -> Void
+        workers: Int?, placement: Placement? = nil, stackSize: Int? = nil, sysfsRoot: String = "/sys",
+        system: SystemCalls, errorHandler: @escaping @Sendable (any Error) -> Void
     ) throws(TaskletPoolError) {
         let plan = try TaskletPool.plan(
-            workers: workers, placement: placement, sysfsRoot: sysfsRoot, system: system)
+            workers: workers, placement: placement, stackSize: stackSize, sysfsRoot: sysfsRoot,
+            system: system)
         registry = Registry(
             layout: PoolLayout(
                 topology: plan.topology, placements: plan.workers, roundsPerTier: plan.roundsPerTier),
-            system: system,
-            errorHandler: errorHandler)
+            stackSize: plan.stackSize, system: system, errorHandler: errorHandler)
         try registry.startThreads()
     }
 
     deinit {
-        // A pool released without `shutdown()` shuts itself down. If the last
-        // reference goes away on one of its own workers, that worker cannot
-        // wait for itself: the threads then finish on their own.
-        let onOwnWorker = Worker.current.map(registry.owns) ?? false
-        registry.shutdown(waitForThreads: !onOwnWorker)
+        // A pool released without `shutdown()` shuts itself down, waiting
+        // as `shutdown()` does.
+        registry.shutdown(waitForThreads: Worker.current == nil)
     }
 
     /// The machine as the pool sees it: sysfs under `sysfsRoot`, intersected
@@ -120,29 +127,55 @@ public final class TaskletPool: @unchecked Sendable {
     /// worker has run `body` (like `DispatchQueue.sync`, so `body` needs not
     /// be `Sendable`). From a worker of this pool, `body` runs inline.
     ///
+    /// `body` is `sending`: it runs on a worker thread, so it must not be
+    /// isolated to the caller's actor. From `@MainActor` code, a body that
+    /// touches main-actor state does not compile.
+    ///
     /// - Throws: what `body` throws, or `TaskletPoolError.shutDown`.
     @inlinable
-    public func run<R, E: Error>(_ body: () throws(E) -> R) throws -> R {
+    public func run<R, E: Error>(_ body: sending () throws(E) -> R) throws -> R {
         if let worker = Worker.current, registry.owns(worker) {
             return try body()
         }
         var outcome: Result<R, E>? = nil
+        var stamp: UInt64 = 0
         let accepted = withUnsafeMutablePointer(to: &outcome) { outcome in
-            registry.submitAndWait { outcome.pointee = Result { () throws(E) -> R in try body() } }
+            withUnsafeMutablePointer(to: &stamp) { stamp in
+                registry.submitAndWait {
+                    do throws(E) {
+                        outcome.pointee = .success(try body())
+                    } catch {
+                        // Carried to this thread, so that a construct around
+                        // the call dates the error from its first throw.
+                        stamp.pointee = ErrorStamp.claim()
+                        outcome.pointee = .failure(error)
+                    }
+                }
+            }
         }
         guard accepted, let outcome else { throw TaskletPoolError.shutDown }
+        if case .failure = outcome { ErrorStamp.leave(stamp) }
         return try outcome.get()
     }
 
-    /// Queues `body` to run on the pool without waiting for it. An error it
-    /// throws goes to the pool's error handler.
+    /// Queues `body` to run on the pool without waiting for it (a detached
+    /// tasklet: it belongs to no scope, so no `join` or scope ever runs it
+    /// while it waits). An error it throws goes to the pool's error handler.
     ///
-    /// - Throws: `TaskletPoolError.shutDown` once the pool is shut down.
+    /// - Throws: `TaskletPoolError.shutDown` once `shutdown()` has begun,
+    ///   from any thread, the pool's own workers included. (Work already
+    ///   queued still runs, and so do the `join` halves and scope tasklets
+    ///   it creates.)
     public func spawn(_ body: @escaping @Sendable () throws -> Void) throws(TaskletPoolError) {
-        let job = HeapJob.make(body, owner: .pool(registry.errorHandler))
         if let worker = Worker.current, registry.owns(worker) {
-            worker.pointee.pushLocal(job)
-        } else if !registry.submitExternal(job) {
+            // relaxed: a worker that reads false before the flag is set is
+            // still running, and drains its queues before it exits.
+            guard !registry.isShutDown.load(ordering: .relaxed) else { throw .shutDown }
+            worker.pointee.pushDetached(HeapJob.make(body, owner: .pool(registry.errorHandler)))
+            return
+        }
+        let job = HeapJob.make(body, owner: .pool(registry.errorHandler))
+        if !registry.submitExternal(job) {
             HeapJob.discard(job)
             throw .shutDown
         }
@@ -152,12 +185,16 @@ public final class TaskletPool: @unchecked Sendable {
 
     /// Finishes every queued tasklet, then stops and joins the worker
     /// threads. Later `run` and `spawn` calls throw
-    /// `TaskletPoolError.shutDown`. Calling it again does nothing. Called
-    /// from one of the pool's own workers, it starts the shutdown but cannot
-    /// wait for the threads, which then finish on their own.
+    /// `TaskletPoolError.shutDown`. Calling it again does nothing.
+    ///
+    /// Called on a worker of any pool (this one or another), it starts the
+    /// shutdown but does not wait for the threads, which finish on their
+    /// own once the queues are drained: a worker of this pool may be waiting
+    /// for the caller (`otherPool.run { pool.shutdown() }`), and waiting for
+    /// it would deadlock. The same holds when the last reference to a pool
+    /// goes away on a worker.
     public func shutdown() {
-        let onOwnWorker = Worker.current.map(registry.owns) ?? false
-        registry.shutdown(waitForThreads: !onOwnWorker)
+        registry.shutdown(waitForThreads: Worker.current == nil)
     }
 
     /// Problems the pool worked around, each once: a worker it could not

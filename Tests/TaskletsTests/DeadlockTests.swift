@@ -77,6 +77,77 @@ import Testing
         #expect(eventually { flags[2] == 1 })
     }
 
+    /// A detached `spawn` made by a join's first half lands above the join's
+    /// own record. Taking the record back must not run it inline: it takes
+    /// the lock the caller holds across the join (one worker, so only the
+    /// join's own worker could run it there).
+    @Test func aJoinDoesNotRunItsFirstHalfsDetachedSpawnUnderTheCallersLock() throws {
+        let pool = try TaskletPool(workers: 1)
+        defer { pool.shutdown() }
+        let lock = PthreadLock()
+        let ran = Counters(count: 1)
+        try bounded(30, "join after a detached spawn, under a lock") {
+            try pool.run {
+                lock.withLock {
+                    _ = join({ () -> Int in
+                        try? pool.spawn { lock.withLock { ran.increment(0) } }
+                        return 1
+                    }, { 2 })
+                }
+            }
+        }
+        #expect(eventually { ran[0] == 1 })
+    }
+
+    /// The same for a scope's final wait.
+    @Test func aScopeDoesNotRunADetachedSpawnUnderTheCallersLock() throws {
+        let pool = try TaskletPool(workers: 1)
+        defer { pool.shutdown() }
+        let lock = PthreadLock()
+        let ran = Counters(count: 2)
+        try bounded(30, "scope after a detached spawn, under a lock") {
+            try pool.run {
+                lock.withLock {
+                    scope { s in
+                        try? pool.spawn { lock.withLock { ran.increment(0) } }
+                        s.spawn { ran.increment(1) }
+                    }
+                }
+            }
+        }
+        #expect(ran[1] == 1)
+        #expect(eventually { ran[0] == 1 })
+    }
+
+    /// And for a `join` waiting on its stolen second half: the half spawns
+    /// a detached job on its thief; the waiting owner, which holds the lock,
+    /// must not take it from the thief.
+    @Test func aWaitingJoinDoesNotStealItsThiefsDetachedSpawn() throws {
+        let pool = try TaskletPool(workers: 2)
+        defer { pool.shutdown() }
+        let lock = PthreadLock()
+        let flags = Counters(count: 2)  // 0: b started, 1: the detached job ran
+        for _ in 0..<20 {
+            flags.reset()
+            try bounded(30, "a join waiting next to its thief's detached spawn") {
+                try pool.run {
+                    lock.withLock {
+                        _ = join({ () -> Int in
+                            _ = eventually(within: 10) { flags[0] == 1 }
+                            return 1
+                        }, { () -> Int in
+                            flags.increment(0)
+                            try? pool.spawn { lock.withLock { flags.increment(1) } }
+                            usleep(20_000)  // the owner waits meanwhile
+                            return 2
+                        })
+                    }
+                }
+            }
+            #expect(eventually { flags[1] == 1 })
+        }
+    }
+
     /// `run` from a worker of the same pool runs inline (no self-wait), and
     /// from a worker of another pool waits for that pool; both directions at
     /// once must not deadlock while each pool has a free worker.

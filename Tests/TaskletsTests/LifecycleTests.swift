@@ -97,6 +97,65 @@ import CTaskletsShims
         try bounded { pool.shutdown() }
     }
 
+    /// A worker of pool A waits in `B.run` while B's worker shuts A down:
+    /// `shutdown` must not wait for A's threads (one of them waits for it).
+    @Test func shutdownFromAnotherPoolsWorkerThatTheShutDownPoolWaitsOn() throws {
+        let pool = try TaskletPool(workers: 1)
+        let other = try TaskletPool(workers: 1)
+        defer { other.shutdown() }
+        try bounded(30, "B.run { A.shutdown() } on A's worker") {
+            try pool.run { try other.run { pool.shutdown() } }
+        }
+        #expect(pool.isShutDown)
+        #expect(eventually { pool.registry.lifecycle.withLock { pool.registry.exitedWorkers } == 1 })
+        // A later shutdown from outside waits for the threads, and returns.
+        try bounded(30, "shutdown after the shutdown from another pool") { pool.shutdown() }
+    }
+
+    /// The same when A's last reference goes away inside `B.run`.
+    @Test func droppingAPoolInsideAnotherPoolsRunThatItWaitsOn() throws {
+        final class Holder: @unchecked Sendable {
+            var pool: TaskletPool?
+        }
+        try bounded(30, "dropping A's last reference inside B.run on A's worker") {
+            let other = try TaskletPool(workers: 1)
+            defer { other.shutdown() }
+            let holder = Holder()
+            holder.pool = try TaskletPool(workers: 1)
+            let registry = holder.pool!.registry
+            let flags = Counters(count: 2)  // 0: go, 1: done
+            try holder.pool!.spawn {
+                // Wait until the test thread holds no reference any more.
+                _ = eventually(within: 10) { flags[0] == 1 }
+                _ = try? other.run { holder.pool = nil }
+                flags.increment(1)
+            }
+            flags.increment(0)
+            #expect(eventually(within: 20) { flags[1] == 1 })
+            let isShutDown = registry.isShutDown.load(ordering: .relaxed)
+            #expect(isShutDown)
+            #expect(eventually { registry.lifecycle.withLock { registry.exitedWorkers } == 1 })
+        }
+    }
+
+    @Test func spawnFromInsideAfterShutdownThrows() throws {
+        let pool = try TaskletPool(workers: 1)
+        let outcome = LockedBox<String>()
+        try bounded {
+            try pool.run {
+                pool.shutdown()
+                do {
+                    try pool.spawn {}
+                    outcome.value = "accepted"
+                } catch {
+                    outcome.value = "\(error)"
+                }
+            }
+        }
+        #expect(outcome.value == "\(TaskletPoolError.shutDown)")
+        try bounded { pool.shutdown() }
+    }
+
     @Test func poolsComeAndGo() throws {
         for _ in 0..<200 {
             let pool = try TaskletPool(workers: 2)

@@ -4,9 +4,17 @@ import Testing
 @testable import Tasklets
 
 extension TaskletPool {
-    /// How many workers are parked right now (from the sleep counters).
+    /// How many workers have announced that they sleep (the sleep counters).
+    /// A worker counts from its announcement on, a moment before it parks.
     var sleepingWorkers: Int {
         Int(Sleep.sleeping(registry.sleep.counts.pointee.load(ordering: .relaxed)))
+    }
+
+    /// How many workers have counted their park and not yet their wake: they
+    /// are past the announcement and the re-check, on (or about to call) the
+    /// futex, and will count nothing more until woken.
+    var parkedWorkers: Int {
+        statistics().workers.filter { $0.parks == $0.wakes + 1 }.count
     }
 }
 
@@ -36,7 +44,10 @@ extension TaskletPool {
         let pool = try TaskletPool(workers: 2)
         defer { pool.shutdown() }
         #expect(try bounded { try pool.run { 1 } } == 1)
-        #expect(eventually { pool.sleepingWorkers == 2 })
+        // Not `sleepingWorkers`: it counts a worker from its announcement,
+        // before it counts its park, and a park counted inside the window
+        // below would fail the test on a busy machine.
+        #expect(eventually { pool.sleepingWorkers == 2 && pool.parkedWorkers == 2 })
         let parksBefore = pool.statistics().total.parks
         usleep(200_000)
         let parksAfter = pool.statistics().total.parks

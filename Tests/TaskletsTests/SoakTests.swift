@@ -3,8 +3,11 @@ import Synchronization
 import Testing
 @testable import Tasklets
 
-/// Random mixes of `join`, `scope` and `spawn` on an oversubscribed pool,
-/// with shutdowns, checking that every tasklet ran exactly once. CI runs a
+/// Random mixes of `join`, `scope`, `parallelFor` and `spawn` on an
+/// oversubscribed pool, nested in each other every way the API allows
+/// (tasklets that spawn into an enclosing scope from a stolen join half,
+/// detached spawns from inside joins and scopes), with shutdowns, checking
+/// that every tasklet ran exactly once and that nothing hangs. CI runs a
 /// short version; `scripts/soak.sh` runs 10^8 tasklets by setting
 /// `TASKLETS_SOAK_TASKLETS`.
 @Suite struct SoakTests {
@@ -13,8 +16,8 @@ import Testing
     }
 
     /// One round: a tree of tasklets numbered 0..<count, built by a random
-    /// mix of the three ways to fork, each leaf marking its number once.
-    static func fork(_ range: Range<Int>, seed: UInt64, _ seen: Counters) {
+    /// mix of the ways to fork, each leaf marking its number once.
+    static func fork(_ range: Range<Int>, seed: UInt64, _ seen: Counters, _ pool: TaskletPool) {
         if range.count == 1 {
             seen.increment(range.lowerBound)
             return
@@ -24,14 +27,37 @@ import Testing
         let left = range.lowerBound..<middle
         let right = middle..<range.upperBound
         let (seedA, seedB) = (random.next(), random.next())
-        switch random.next() % 3 {
+        switch random.next() % 6 {
         case 0:
-            _ = join({ fork(left, seed: seedA, seen) }, { fork(right, seed: seedB, seen) })
+            _ = join({ fork(left, seed: seedA, seen, pool) }, { fork(right, seed: seedB, seen, pool) })
         case 1:
             scope { scope in
-                scope.spawn { fork(left, seed: seedA, seen) }
-                scope.spawn { fork(right, seed: seedB, seen) }
+                scope.spawn { fork(left, seed: seedA, seen, pool) }
+                scope.spawn { fork(right, seed: seedB, seen, pool) }
             }
+        case 2:
+            // A tasklet that spawns its sibling into the enclosing scope, in
+            // a join's second half (the shape that once hung the pool).
+            _ = join({ fork(left, seed: seedA, seen, pool) }, {
+                scope { scope in
+                    scope.spawn { scope in
+                        scope.spawn { fork(right, seed: seedB, seen, pool) }
+                    }
+                }
+            })
+        case 3:
+            // Half of it detached: nobody waits for it, shutdown drains it.
+            _ = join({ fork(left, seed: seedA, seen, pool) }, {
+                do {
+                    try pool.spawn { fork(right, seed: seedB, seen, pool) }
+                } catch {
+                    fork(right, seed: seedB, seen, pool)  // refused after shutdown
+                }
+            })
+        case 4:
+            let pieces = [left, right]
+            let seeds = [seedA, seedB]
+            try? parallelFor(0..<2, grain: 1) { index in fork(pieces[index], seed: seeds[index], seen, pool) }
         default:
             // Uneven: four children, the first one doing most of the range.
             let quarter = max(1, range.count / 8)
@@ -41,7 +67,7 @@ import Testing
             scope { scope in
                 for (offset, piece) in pieces.enumerated() {
                     let seed = seedA &+ UInt64(offset)
-                    scope.spawn { fork(piece, seed: seed, seen) }
+                    scope.spawn { fork(piece, seed: seed, seen, pool) }
                 }
             }
         }
@@ -61,7 +87,7 @@ import Testing
             let detachedSeen = Counters(count: max(detached, 1))
             let seed = round
             try bounded(600, "soak round \(round)") {
-                try pool.run { SoakTests.fork(0..<count, seed: seed, seen) }
+                try pool.run { SoakTests.fork(0..<count, seed: seed, seen, pool) }
                 for index in 0..<detached { try pool.spawn { detachedSeen.increment(index) } }
                 pool.shutdown()
             }

@@ -69,6 +69,58 @@ static inline void ctasklets_set_current_worker(void *worker) {
     ctasklets_current_worker_storage = worker;
 }
 
+// MARK: - The current cancellation context and error stamp
+//
+// The innermost cancellation node (a scope, a parallel loop, a throwing
+// `join`) that the code on this thread runs inside, NULL at the top. A job
+// record carries the context it was created in, so that a thief runs it in
+// that context too (Sources/Tasklets/cancel/). initial-exec, as above.
+extern __thread const void *ctasklets_context_storage __attribute__((tls_model("initial-exec")));
+
+static inline const void *ctasklets_context(void) {
+    return ctasklets_context_storage;
+}
+
+static inline void ctasklets_set_context(const void *context) {
+    ctasklets_context_storage = context;
+}
+
+// The stamp (a number from one global clock) of the error a construct is
+// rethrowing on this thread, 0 when none: the construct that catches it next
+// dates it from its first throw, not from its rethrow (ErrorStamp.swift).
+extern __thread uint64_t ctasklets_pending_stamp_storage __attribute__((tls_model("initial-exec")));
+
+static inline uint64_t ctasklets_take_pending_stamp(void) {
+    uint64_t stamp = ctasklets_pending_stamp_storage;
+    ctasklets_pending_stamp_storage = 0;
+    return stamp;
+}
+
+static inline void ctasklets_set_pending_stamp(uint64_t stamp) {
+    ctasklets_pending_stamp_storage = stamp;
+}
+
+// MARK: - Stack overflow reports (stack.c)
+//
+// A worker that overflows its stack hits the guard pages below it and gets
+// SIGSEGV. A handler, running on an alternate signal stack, recognises a
+// fault in the calling worker's guard area, writes the worker's one-line
+// report to standard error and lets the fault kill the process as it would
+// have (the previous handler, or the default action). Faults elsewhere go
+// straight to the previous handler.
+
+/// Installs the process-wide SIGSEGV/SIGBUS handler once (thread-safe).
+/// Returns 0 or an errno value.
+int ctasklets_stack_guard_install(void);
+
+/// On a worker thread: sets up its alternate signal stack and records its
+/// guard area and the message to print if it overflows (copied, at most 511
+/// bytes). Returns 0 or an errno value.
+int ctasklets_stack_guard_enter(const char *message);
+
+/// On a worker thread about to exit: removes its alternate signal stack.
+void ctasklets_stack_guard_leave(void);
+
 // MARK: - Swift closures as two words
 //
 // A Swift closure is two words: a function pointer and a context pointer; it

@@ -104,8 +104,11 @@ struct WorkStealingDeque: ~Copyable {
             }
             return job
         }
-        // Empty: restore `bottom`. relaxed: owner-only variable.
-        bottom.store(b &+ 1, ordering: .relaxed)
+        // Empty: restore `bottom`. releasing, like the store above: a thief
+        // may acquire this value, and C++20 release sequences no longer carry
+        // the earlier pushes' publication through a relaxed store of the same
+        // thread. Free on x86.
+        bottom.store(b &+ 1, ordering: .releasing)
         return nil
     }
 
@@ -131,8 +134,8 @@ struct WorkStealingDeque: ~Copyable {
         if t == b {
             return claimLast(at: t) ? .taken : .stolen
         }
-        // relaxed: owner-only variable.
-        bottom.store(b &+ 1, ordering: .relaxed)
+        // Restore `bottom`; releasing, as in `take`.
+        bottom.store(b &+ 1, ordering: .releasing)
         return .stolen
     }
 
@@ -148,8 +151,8 @@ struct WorkStealingDeque: ~Copyable {
             successOrdering: .sequentiallyConsistent,
             failureOrdering: .relaxed
         ).exchanged
-        // relaxed: owner-only variable.
-        bottom.store(t &+ 1, ordering: .relaxed)
+        // Restore `bottom`; releasing, as in `take`.
+        bottom.store(t &+ 1, ordering: .releasing)
         return won
     }
 
@@ -186,9 +189,10 @@ struct WorkStealingDeque: ~Copyable {
         // `bottom` in the total order, pairing with the fence in `take`
         // (see there).
         atomicMemoryFence(ordering: .sequentiallyConsistent)
-        // acquiring: synchronizes with the owner's releasing store in `push`
-        // (and, through the C11 release sequence, with its later relaxed
-        // stores), so the slot and the job record it points to are visible.
+        // acquiring: synchronizes with the owner's store of the value read
+        // (every store of `bottom` releases: `push`, and the stores in `take`,
+        // `takeBack` and `claimLast`), so the slot and the job record it
+        // points to are visible; the owner pushed them before that store.
         let b = bottom.load(ordering: .acquiring)
         guard t < b else { return .empty }
         guard t >= floor else { return .empty }
@@ -210,6 +214,38 @@ struct WorkStealingDeque: ~Copyable {
         // the `bottom` we acquired, into that ring or an older one that `grow`
         // copied it from (t was still at or above `top` then).
         return won ? .success(JobRef(bitPattern: bits).unsafelyUnwrapped) : .retry
+    }
+
+    /// Steals the oldest job, retrying up to 4 lost races; nil when the
+    /// deque is empty or the races keep failing. Any thread.
+    @inlinable
+    func stealRetrying() -> JobRef? {
+        for _ in 0..<4 {
+            switch steal() {
+            case .success(let job): return job
+            case .empty: return nil
+            case .retry: continue
+            }
+        }
+        return nil
+    }
+
+    /// Takes the oldest job, as a thief does: how the owner of a first-in,
+    /// first-out queue (a worker's `detached` queue) takes its own work.
+    /// Retries lost races; nil only when the queue is empty. Owner only (the
+    /// emptiness hint trusts `bottom` as only the owner sees it).
+    @inlinable
+    func takeOldest() -> JobRef? {
+        // relaxed, both: a hint that skips the fence of `steal` on an empty
+        // queue; `steal` decides.
+        guard bottom.load(ordering: .relaxed) > top.load(ordering: .relaxed) else { return nil }
+        while true {
+            switch steal() {
+            case .success(let job): return job
+            case .empty: return nil
+            case .retry: continue
+            }
+        }
     }
 
     // MARK: - Inspection

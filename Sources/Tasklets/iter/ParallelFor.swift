@@ -6,15 +6,24 @@
 ///     split adaptively (Rayon's strategy): into about as many pieces as
 ///     there are workers, and again whenever a piece is stolen, so that an
 ///     uneven loop still balances while an even one pays for few splits.
-/// - Throws: `TaskletPoolError.invalidGrain` for a grain below 1; otherwise
-///   the first error thrown by `body`, after every index has been handled.
+/// - Throws: `TaskletPoolError.invalidGrain` for a grain below 1. Otherwise
+///   the first error thrown by `body` (in time), which cancels the loop:
+///   indices not yet run are skipped, and the error reaches the caller once
+///   every running chunk has returned. A loop cancelled from outside (an
+///   enclosing construct failed) stops the same way and throws
+///   `CancellationError`.
 @inlinable
 public func parallelFor(
     _ range: Range<Int>, grain: Int? = nil,
     _ body: @Sendable (Int) throws -> Void
 ) throws {
-    try parallelReduce(range, grain: grain, identity: (), combine: { _, _ in }) { chunk in
-        for index in chunk { try body(index) }
+    try parallelLoop(range, grain: grain, identity: (), combine: { _, _ in }) { chunk, loop in
+        for index in chunk {
+            // Another chunk threw: skip the rest of this one.
+            if loop.node.pointee.isCancelled { return nil }
+            try body(index)
+        }
+        return ()
     }
 }
 
@@ -26,19 +35,95 @@ public func parallelFor(
 /// tree depends on stealing, so a non-associative one, such as floating-point
 /// addition, may differ slightly from run to run.)
 ///
-/// - Throws: `TaskletPoolError.invalidGrain` for a grain below 1; otherwise
-///   the first error thrown by `chunk` or `combine`.
+/// - Throws: `TaskletPoolError.invalidGrain` for a grain below 1. Otherwise
+///   the first error thrown by `chunk` or `combine` (in time), which cancels
+///   the loop: chunks not yet started are skipped, and the error reaches the
+///   caller once every started chunk has returned. A loop cancelled from
+///   outside throws `CancellationError`.
 @inlinable
 public func parallelReduce<T: Sendable>(
     _ range: Range<Int>, grain: Int? = nil, identity: T,
     combine: @Sendable (T, T) throws -> T,
     _ chunk: @Sendable (Range<Int>) throws -> T
 ) throws -> T {
-    guard !range.isEmpty else {
-        if let grain, grain < 1 { throw TaskletPoolError.invalidGrain(grain) }
-        return identity
+    try parallelLoop(range, grain: grain, identity: identity, combine: combine) { range, _ in
+        try chunk(range)
     }
-    return try reduceSplitting(range, Splitter(grain: grain), combine, chunk)
+}
+
+/// The loop both public loops share. `leaf` maps one chunk; it may return
+/// nil to say it stopped early because the loop (its node, passed in) was
+/// cancelled.
+@inlinable
+func parallelLoop<T: Sendable>(
+    _ range: Range<Int>, grain: Int?, identity: T,
+    combine: @Sendable (T, T) throws -> T,
+    leaf: @Sendable (Range<Int>, NodePointer) throws -> T?
+) throws -> T {
+    let splitter = try Splitter(grain: grain)
+    guard !range.isEmpty else { return identity }
+    var node = CancellationNode(parent: Ambient.node)
+    let outcome = withUnsafeMutablePointer(to: &node) { node in
+        let loop = NodePointer(UnsafePointer(node))
+        return Ambient.with(loop.node) { reduceSplitting(range, splitter, loop, combine, leaf) }
+    }
+    switch outcome {
+    case .value(let value):
+        return value
+    case .failed(let error, let stamp):
+        ErrorStamp.leave(stamp)
+        throw error
+    case .skipped:
+        throw CancellationError()
+    }
+}
+
+/// What one piece of a parallel loop produced.
+@usableFromInline
+enum LoopOutcome<T: Sendable>: Sendable {
+    case value(T)
+    /// It threw; the stamp dates the error (see `ErrorStamp`).
+    case failed(any Error, stamp: UInt64)
+    /// It did not run, or stopped early, because the loop was cancelled.
+    case skipped
+
+    /// The outcome of two neighbouring pieces: both values combined, else
+    /// the error thrown first, else skipped.
+    @inlinable
+    func merged(
+        with right: LoopOutcome<T>, _ combine: @Sendable (T, T) throws -> T,
+        cancelling loop: NodePointer
+    ) -> LoopOutcome<T> {
+        switch (self, right) {
+        case (.value(let left), .value(let right)):
+            return LoopOutcome({ try combine(left, right) }, cancelling: loop)
+        case (.failed(_, let leftStamp), .failed(_, let rightStamp)):
+            return leftStamp <= rightStamp ? self : right
+        case (.failed, _):
+            return self
+        case (_, .failed):
+            return right
+        default:
+            return .skipped
+        }
+    }
+
+    /// Runs `body`: its value, or its error stamped, cancelling the loop.
+    @inlinable
+    init(_ body: () throws -> T?, cancelling loop: NodePointer) {
+        do {
+            if let value = try body() {
+                self = .value(value)
+            } else {
+                countSkippedWork()
+                self = .skipped
+            }
+        } catch {
+            let stamp = ErrorStamp.claim()
+            loop.node.pointee.cancel()
+            self = .failed(error, stamp: stamp)
+        }
+    }
 }
 
 /// When to stop splitting a range.
@@ -79,20 +164,30 @@ enum Splitter: Sendable {
     }
 }
 
+/// One level of the split tree. Every piece first looks at the loop's node
+/// (and the nodes around it): once cancelled, pieces that have not started
+/// are skipped.
 @inlinable
 func reduceSplitting<T: Sendable>(
-    _ range: Range<Int>, _ splitter: Splitter,
+    _ range: Range<Int>, _ splitter: Splitter, _ loop: NodePointer,
     _ combine: @Sendable (T, T) throws -> T,
-    _ chunk: @Sendable (Range<Int>) throws -> T
-) throws -> T {
-    guard splitter.shouldSplit(range.count) else { return try chunk(range) }
+    _ leaf: @Sendable (Range<Int>, NodePointer) throws -> T?
+) -> LoopOutcome<T> {
+    if loop.node.pointee.isCancelledHereOrAbove {
+        countSkippedWork()
+        return .skipped
+    }
+    guard splitter.shouldSplit(range.count) else {
+        return LoopOutcome({ try leaf(range, loop) }, cancelling: loop)
+    }
     let middle = range.lowerBound + range.count / 2
     let origin = UInt(bitPattern: Worker.current)
-    let (left, right) = try join(
-        { try reduceSplitting(range.lowerBound..<middle, splitter.half(stolen: false), combine, chunk) },
+    let (left, right) = join(
+        { reduceSplitting(range.lowerBound..<middle, splitter.half(stolen: false), loop, combine, leaf) },
         {
             let stolen = UInt(bitPattern: Worker.current) != origin
-            return try reduceSplitting(middle..<range.upperBound, splitter.half(stolen: stolen), combine, chunk)
+            return reduceSplitting(
+                middle..<range.upperBound, splitter.half(stolen: stolen), loop, combine, leaf)
         })
-    return try combine(left, right)
+    return left.merged(with: right, combine, cancelling: loop)
 }

@@ -11,17 +11,6 @@ struct HeapJob {
     enum Owner {
         case pool(@Sendable (any Error) -> Void)
         case scope(ScopeState)
-
-        func failed(_ error: any Error) {
-            switch self {
-            case .pool(let handler): handler(error)
-            case .scope(let scope): scope.record(error)
-            }
-        }
-
-        func finished() {
-            if case .scope(let scope) = self { scope.complete() }
-        }
     }
 
     /// Must stay the first stored property: a `JobRef` points here.
@@ -40,12 +29,22 @@ struct HeapJob {
         let record = reference.assumingMemoryBound(to: HeapJob.self)
         let job = record.move()
         record.deallocate()
-        do {
-            try job.body()
-        } catch {
-            job.owner.failed(error)
+        switch job.owner {
+        case .pool(let handler):
+            // A detached tasklet belongs to no construct: it runs at the top.
+            Ambient.with(nil) {
+                do {
+                    try job.body()
+                } catch {
+                    handler(error)
+                }
+            }
+            // Nothing above catches errors from here: forget any stamp left.
+            ErrorStamp.discard()
+        case .scope(let scope):
+            scope.runTasklet(job.body)
+            scope.complete()
         }
-        job.owner.finished()
     }
 
     /// Frees a job that will never run (a submission refused at shutdown).

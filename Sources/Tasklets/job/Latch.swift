@@ -1,12 +1,29 @@
 import CTaskletsShims
 import Synchronization
 
-/// A one-shot flag that one thread sets and one thread waits for.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A one-shot flag that one thread sets and one thread waits for, and, for
+/// a stolen `join` half, the handshake between its thief and its waiting
+/// owner.
 ///
-/// The waiter spins first and may then sleep on the flag's futex word, after
-/// announcing it with `pending → sleeping`. The setter's exchange sees that
-/// announcement (both are read-modify-writes of the same word, so one comes
-/// first in its modification order) and only then makes the wake syscall.
+/// `state` holds bits:
+/// * `set`: the job finished (the only bit left once it is set);
+/// * `sleeping`: the waiter sleeps, or is about to, on the futex word;
+/// * `running`: a thief started the job; the thief's worker index + 1 sits in
+///   the high 16 bits (`thiefShift`);
+/// * `helping`: the waiting owner is taking one of the thief's jobs (see
+///   `StackJob.beginHelping`); the thief may not set the latch meanwhile.
+///
+/// The waiter spins first and may then sleep on the futex word, after
+/// announcing it with the `sleeping` bit. The setter's compare-exchange
+/// sees that announcement (both are read-modify-writes of the same word,
+/// so one comes first in its modification order) and only then makes the
+/// wake syscall.
 ///
 /// A latch inside a `StackJob` dies as soon as its waiter sees it set, so the
 /// setter touches nothing after the exchange but the futex syscall. A wake on
@@ -14,44 +31,80 @@ import Synchronization
 /// re-checks its own condition, as every waiter here does.
 @usableFromInline
 struct Latch: ~Copyable {
-    @usableFromInline static var pending: UInt32 { 0 }
     @usableFromInline static var set: UInt32 { 1 }
     @usableFromInline static var sleeping: UInt32 { 2 }
+    @usableFromInline static var running: UInt32 { 4 }
+    @usableFromInline static var helping: UInt32 { 8 }
+    @usableFromInline static var thiefShift: UInt32 { 16 }
 
     @usableFromInline let state: Atomic<UInt32>
 
     @inlinable
     init() {
-        state = Atomic(Latch.pending)
+        state = Atomic(0)
     }
 
     /// Whether the latch is set. acquiring: pairs with the releasing
     /// exchange in `set()`, so the result written before it is visible.
     @inlinable @inline(__always)
     var isSet: Bool {
-        state.load(ordering: .acquiring) == Latch.set
+        state.load(ordering: .acquiring) & Latch.set != 0
     }
 
-    /// Sets the latch, waking a sleeping waiter.
+    /// Sets the latch, waking a sleeping waiter. Waits out a waiter that is
+    /// in the middle of taking one of this thread's jobs (`helping`: a few
+    /// dozen instructions), so that it can never take a job this thread
+    /// pushes after the one it waits for is done.
     @inlinable
     func set(system: SystemCalls) {
-        // releasing: publishes everything written before (the job's result).
-        if state.exchange(Latch.set, ordering: .releasing) == Latch.sleeping {
+        var expected = state.load(ordering: .relaxed)
+        var spins = 0
+        while true {
+            if expected & Latch.helping != 0 {
+                Latch.backOff(&spins)
+                expected = state.load(ordering: .relaxed)
+                continue
+            }
+            // acquiringAndReleasing. releasing: publishes everything written
+            // before (the job's result). acquiring: pairs with the waiter's
+            // releasing clear of `helping`, so the steal it made happens
+            // before whatever this thread does next (such as pushing jobs
+            // that have nothing to do with the waiter).
+            let (exchanged, original) = state.compareExchange(
+                expected: expected, desired: Latch.set, ordering: .acquiringAndReleasing)
+            if exchanged {
+                if original & Latch.sleeping != 0 { system.futexWake(futexWord, Int32.max) }
+                return
+            }
+            expected = original
+        }
+    }
+
+    /// Notes that worker `thief` started the job; wakes a sleeping waiter so
+    /// that it can start helping. releasing: publishes what the thief wrote
+    /// before (its deque's base in `StackJob.thiefBase`).
+    @inlinable
+    func markRunning(by thief: Int, system: SystemCalls) {
+        let bits = Latch.running | UInt32(truncatingIfNeeded: thief + 1) << Latch.thiefShift
+        if state.bitwiseOr(bits, ordering: .releasing).oldValue & Latch.sleeping != 0 {
             system.futexWake(futexWord, Int32.max)
         }
     }
 
-    /// Sleeps until the latch is set or `timeoutNanoseconds` pass (forever
-    /// when negative). Returns whether it is set.
+    /// Sleeps until the latch changes (set, or a thief starts) or
+    /// `timeoutNanoseconds` pass (forever when negative). Returns whether it
+    /// is set.
     @inlinable
     func sleep(system: SystemCalls, timeoutNanoseconds: Int64) -> Bool {
-        // relaxed: only announces the sleep; `isSet` below does the acquire.
-        let announced = state.compareExchange(
-            expected: Latch.pending, desired: Latch.sleeping,
-            ordering: .relaxed
-        )
-        if announced.exchanged || announced.original == Latch.sleeping {
-            _ = system.futexWait(futexWord, Latch.sleeping, timeoutNanoseconds)
+        var value = state.load(ordering: .relaxed)
+        while value & (Latch.set | Latch.sleeping) == 0 {
+            // relaxed: only announces the sleep; `isSet` below does the acquire.
+            let (exchanged, original) = state.compareExchange(
+                expected: value, desired: value | Latch.sleeping, ordering: .relaxed)
+            value = exchanged ? value | Latch.sleeping : original
+        }
+        if value & Latch.set == 0 {
+            _ = system.futexWait(futexWord, value, timeoutNanoseconds)
         }
         return isSet
     }
@@ -70,6 +123,18 @@ struct Latch: ~Copyable {
     var futexWord: UnsafeMutablePointer<UInt32> {
         // The atomic's storage is a plain 32-bit word at a fixed address.
         futexAddress(of: state)
+    }
+
+    /// A spin that yields the CPU after a while (the thread it waits for may
+    /// have been preempted).
+    @usableFromInline
+    static func backOff(_ spins: inout Int) {
+        spins += 1
+        if spins < 64 {
+            ctasklets_cpu_relax()
+        } else {
+            sched_yield()
+        }
     }
 }
 

@@ -14,53 +14,72 @@ struct StackJob: ~Copyable {
     @usableFromInline let header: JobHeader
     @usableFromInline let body: LentClosure
     @usableFromInline let latch: Latch
-    /// Which worker stole the job and where its deque stood then, packed by
-    /// `ThiefMark`; 0 until a thief starts the job. The waiting owner uses it
-    /// to help only with the stolen job's own subtasks (leapfrogging).
-    @usableFromInline let thief: Atomic<UInt64>
+    /// The cancellation node the job was created in: whoever runs it runs
+    /// it there (see `Ambient`).
+    @usableFromInline let context: UnsafePointer<CancellationNode>?
+    /// The index where the thief's deque stood when it started the job: the
+    /// jobs it pushes from then on, while it runs this one, are this job's
+    /// own subtasks. Written by the thief before it sets `running` in the
+    /// latch, read by the owner after it sees that bit.
+    @usableFromInline let thiefBase: Atomic<Int>
 
     @inlinable @inline(__always)
-    init(body: LentClosure) {
+    init(body: LentClosure, context: UnsafePointer<CancellationNode>?) {
         header = JobHeader(execute: { StackJob.executeTaken($0) })
         self.body = body
         latch = Latch()
-        thief = Atomic(0)
+        self.context = context
+        thiefBase = Atomic(0)
     }
 
     /// Runs the job on the thread that took it from a queue: never its
     /// owner, which takes its own job back and runs it inline. Notes the
-    /// thief, runs the body, sets the latch; after that the record may be
-    /// gone, so nothing touches it.
+    /// thief, runs the body in the job's context, sets the latch; after that
+    /// the record may be gone, so nothing touches it.
     @usableFromInline
     static func executeTaken(_ reference: JobRef) {
         let job = reference.assumingMemoryBound(to: StackJob.self)
         let worker = Worker.current
-        if let worker {
-            // relaxed: a hint for the owner's choice of deque to help with;
-            // correctness of what it steals rests on the deque alone.
-            job.pointee.thief.store(
-                ThiefMark.pack(worker: worker.pointee.index, base: worker.pointee.deque.bottomIndex),
-                ordering: .relaxed)
-        }
-        job.pointee.body()
         let system = worker?.pointee.registry.takeUnretainedValue().system ?? .live
+        if let worker {
+            // relaxed: `markRunning` publishes it.
+            job.pointee.thiefBase.store(worker.pointee.deque.bottomIndex, ordering: .relaxed)
+            job.pointee.latch.markRunning(by: worker.pointee.index, system: system)
+        }
+        Ambient.with(job.pointee.context) { job.pointee.body() }
         job.pointee.latch.set(system: system)
     }
-}
 
-/// The packing of `StackJob.thief`: the thief's worker index + 1 in the low
-/// 16 bits, its deque's bottom index above them.
-@usableFromInline
-enum ThiefMark {
+    /// For the owner waiting on a stolen job: the thief's worker index and
+    /// base while the thief runs the job, with the latch held in `helping`
+    /// so that the thief cannot finish the job until `endHelping`. nil when
+    /// no thief runs it (not started yet, or finished).
+    ///
+    /// Why: a job the owner steals from the thief's deque at or above the
+    /// base, while the thief cannot finish, was pushed while the thief ran
+    /// this job, so it is one of its subtasks. Once the thief finishes, it
+    /// may push unrelated work above the same base; the owner must never
+    /// take that (rayon-rs/rayon#592, #957).
     @inlinable
-    static func pack(worker: Int, base: Int) -> UInt64 {
-        UInt64(truncatingIfNeeded: base) << 16 | UInt64(worker + 1)
+    func beginHelping() -> (thief: Int, base: Int, held: UInt32)? {
+        // acquiring: pairs with the releasing `markRunning`, so the base the
+        // thief wrote before it is visible below.
+        let value = latch.state.load(ordering: .acquiring)
+        guard value & Latch.running != 0, value & Latch.set == 0 else { return nil }
+        // acquiring: nothing of ours may move before the claim; the claim
+        // fails if the thief finished meanwhile (the state is then `set`).
+        guard latch.state.compareExchange(
+            expected: value, desired: value | Latch.helping, ordering: .acquiring
+        ).exchanged else { return nil }
+        let thief = Int(value >> Latch.thiefShift) - 1
+        return (thief, thiefBase.load(ordering: .relaxed), value)
     }
 
-    /// The thief's index and deque floor, or nil when no thief started yet.
+    /// Ends `beginHelping`. Nobody else changes the state while `helping`
+    /// is set (the thief waits; only the owner sleeps), so it goes back to
+    /// `held`. releasing: the thief's finishing exchange acquires it.
     @inlinable
-    static func unpack(_ mark: UInt64) -> (worker: Int, base: Int)? {
-        guard mark != 0 else { return nil }
-        return (Int(mark & 0xFFFF) - 1, Int(truncatingIfNeeded: mark >> 16))
+    func endHelping(_ held: UInt32) {
+        latch.state.store(held, ordering: .releasing)
     }
 }

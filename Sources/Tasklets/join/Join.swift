@@ -7,8 +7,12 @@ import Synchronization
 /// here too. That path allocates nothing and retains nothing: the job record
 /// lives on this stack frame. Outside a pool, `a` and then `b` run in turn.
 ///
-/// Both closures always run. If either throws, the error reaches the caller
-/// after both have finished; if both throw, the first error thrown wins.
+/// Errors: the first error thrown (in time) by either half cancels the
+/// other: `b` is skipped if it has not started, a running half can see it
+/// (`Tasklet.isCancelled`), and the error reaches the caller once every
+/// started half has returned. This holds through nested constructs: an
+/// error thrown early deep inside `a` wins over one thrown later by `b`,
+/// even if `a` returns after `b`.
 ///
 /// `b` is `@Sendable` because it may run on another thread while `a` runs;
 /// `a` needs not be, as it always runs on the calling thread.
@@ -18,84 +22,126 @@ public func join<A, B: Sendable, E: Error>(
     _ b: @Sendable () throws(E) -> B
 ) throws(E) -> (A, B) {
     guard let worker = Worker.current else {
-        return try joinSequentially(a, b)
+        // Outside a pool the halves run in turn, so an error from `a` is the
+        // first one, and `b` has not started: it is skipped.
+        let valueA = try a()
+        return (valueA, try b())
     }
-    return try joinOnWorker(worker, a, b)
+    if E.self == Never.self {
+        return try joinInfallible(worker, a, b)
+    }
+    return try joinFallible(worker, a, b)
 }
 
-@inlinable
-func joinSequentially<A, B, E: Error>(
-    _ a: () throws(E) -> A, _ b: () throws(E) -> B
+/// A `join` whose halves cannot throw: no cancellation node of its own; its
+/// halves run in the caller's cancellation context, a stolen `b` too (the
+/// job record carries it).
+@inlinable @inline(__always)
+func joinInfallible<A, B, E: Error>(
+    _ worker: UnsafeMutablePointer<Worker>,
+    _ a: () throws(E) -> A,
+    _ b: () throws(E) -> B
 ) throws(E) -> (A, B) {
-    let resultA: Result<A, E>
-    do throws(E) { resultA = .success(try a()) } catch { resultA = .failure(error) }
-    let resultB: Result<B, E>
-    do throws(E) { resultB = .success(try b()) } catch { resultB = .failure(error) }
-    return (try resultA.get(), try resultB.get())
+    var slotB: Result<B, E>? = nil
+    // Unprotected: see `forkJoin`.
+    let resultA = _withUnprotectedUnsafeMutablePointer(to: &slotB) { slotB in
+        forkJoin(
+            on: worker, context: Ambient.node,
+            { Result { () throws(E) -> A in try a() } },
+            { slotB.pointee = Result { () throws(E) -> B in try b() } })
+    }
+    return (try resultA.get(), try slotB.unsafelyUnwrapped.get())
 }
 
-/// Where a thief writes the result of a stolen `join` half, in the owner's
-/// stack frame. The latch orders the write before the owner reads it.
+/// Where a throwing `join` keeps its second result and the stamps of the
+/// halves' errors (see `ErrorStamp`), in the caller's frame.
 @usableFromInline
 struct JoinSlots<B, E: Error>: ~Copyable {
-    @usableFromInline var b: Result<B, E>?
-    /// Which half threw first: 0 neither yet, 1 `a`, 2 `b`. Only touched
-    /// when a half throws.
-    @usableFromInline let firstFailure: Atomic<UInt8>
+    @usableFromInline var b: Result<B, E>? = nil
+    @usableFromInline var stampA: UInt64 = 0
+    @usableFromInline var stampB: UInt64 = 0
 
-    @inlinable @inline(__always)
-    init() {
-        b = nil
-        firstFailure = Atomic(0)
-    }
+    @inlinable
+    init() {}
 }
 
-/// Runs one half of a join, noting whether it was the first to throw.
-@inlinable @inline(__always)
-func runHalf<T, E: Error>(
-    _ half: () throws(E) -> T, rank: UInt8, _ firstFailure: borrowing Atomic<UInt8>
-) -> Result<T, E> {
-    do throws(E) {
-        return .success(try half())
-    } catch {
-        // relaxed: the latch orders the results; this only ranks errors.
-        _ = firstFailure.compareExchange(expected: 0, desired: rank, ordering: .relaxed)
-        return .failure(error)
-    }
-}
-
-@inlinable @inline(__always)
-func joinOnWorker<A, B: Sendable, E: Error>(
+/// A `join` whose halves may throw: it has a cancellation node, cancelled
+/// by the first half to throw, and both halves run inside it.
+@inlinable
+func joinFallible<A, B: Sendable, E: Error>(
     _ worker: UnsafeMutablePointer<Worker>,
     _ a: () throws(E) -> A,
     _ b: @Sendable () throws(E) -> B
 ) throws(E) -> (A, B) {
+    var node = CancellationNode(parent: Ambient.node)
     var slots = JoinSlots<B, E>()
-    // Unprotected: see `forkJoin`.
-    let resultA = _withUnprotectedUnsafeMutablePointer(to: &slots) { slots in
-        forkJoin(
-            on: worker,
-            { runHalf(a, rank: 1, slots.pointee.firstFailure) },
-            { slots.pointee.b = runHalf(b, rank: 2, slots.pointee.firstFailure) })
+    let resultA = _withUnprotectedUnsafeMutablePointer(to: &node) { node in
+        _withUnprotectedUnsafeMutablePointer(to: &slots) { slots in
+            let node = UnsafePointer(node)
+            return forkJoin(
+                on: worker, context: node,
+                { Ambient.with(node) { runHalf(a, cancelling: node, stamp: &slots.pointee.stampA) } },
+                {
+                    // Skipped when `a` threw first (whether here, after `a`,
+                    // or on a thief that starts it late).
+                    if node.pointee.isCancelled {
+                        countSkippedWork()
+                        return
+                    }
+                    slots.pointee.b = Ambient.with(node) {
+                        runHalf(b, cancelling: node, stamp: &slots.pointee.stampB)
+                    }
+                })
+        }
     }
-    switch (resultA, slots.b.unsafelyUnwrapped) {
-    case (.success(let valueA), .success(let valueB)):
+    switch (resultA, slots.b) {
+    case (.success(let valueA), .success(let valueB)?):
         return (valueA, valueB)
-    case (.failure(let error), .success), (.success, .failure(let error)):
+    case (.failure(let error), .success?), (.failure(let error), nil):
+        ErrorStamp.leave(slots.stampA)
         throw error
-    case (.failure(let errorA), .failure(let errorB)):
-        throw slots.firstFailure.load(ordering: .relaxed) == 2 ? errorB : errorA
+    case (.success, .failure(let error)?):
+        ErrorStamp.leave(slots.stampB)
+        throw error
+    case (.failure(let errorA), .failure(let errorB)?):
+        let firstIsA = slots.stampA <= slots.stampB
+        ErrorStamp.leave(firstIsA ? slots.stampA : slots.stampB)
+        throw firstIsA ? errorA : errorB
+    case (.success, nil):
+        // `b` is skipped only after `a` failed: only this join's halves
+        // cancel its node.
+        preconditionFailure("join: second half skipped although the first succeeded")
+    }
+}
+
+/// Runs one half of a throwing join; if it throws, stamps the error and
+/// cancels the join.
+@inlinable @inline(__always)
+func runHalf<T, E: Error>(
+    _ half: () throws(E) -> T, cancelling node: UnsafePointer<CancellationNode>,
+    stamp: UnsafeMutablePointer<UInt64>
+) -> Result<T, E> {
+    do throws(E) {
+        return .success(try half())
+    } catch {
+        stamp.pointee = ErrorStamp.claim()
+        node.pointee.cancel()
+        return .failure(error)
     }
 }
 
 /// The untyped core of `join`: offers `b` to thieves, runs `a`, then runs
 /// `b` here unless a thief took it, in which case it waits for the thief.
 /// `b` is a closure argument, so it outlives this call: the thief may call
-/// it until the latch is set.
+/// it until the latch is set. `context` is the cancellation node a thief
+/// runs `b` in.
 @inlinable @inline(__always)
-func forkJoin<R>(on worker: UnsafeMutablePointer<Worker>, _ a: () -> R, _ b: () -> Void) -> R {
+func forkJoin<R>(
+    on worker: UnsafeMutablePointer<Worker>, context: UnsafePointer<CancellationNode>?,
+    _ a: () -> R, _ b: () -> Void
+) -> R {
     LentClosure.lend(b) { lentB in
-        var job = StackJob(body: lentB)
+        var job = StackJob(body: lentB, context: context)
         // Unprotected: taking the record's address with the plain
         // `withUnsafeMutablePointer` turns on the stack protector for the
         // caller's frame, a canary written and checked on every call of a
@@ -109,8 +155,12 @@ func forkJoin<R>(on worker: UnsafeMutablePointer<Worker>, _ a: () -> R, _ b: () 
             if worker.pointee.takeBack(reference, at: index) {
                 b()
             } else {
-                worker.pointee.registry.takeUnretainedValue()
-                    .wait(for: record.pointee.latch, helping: .thiefOf(record), on: worker)
+                // The deque is empty now (everything below the record was
+                // stolen before it): what lands in it from here on comes from
+                // the work this wait runs.
+                worker.pointee.registry.takeUnretainedValue().wait(
+                    for: record.pointee.latch,
+                    helping: .join(record, floor: worker.pointee.deque.bottomIndex), on: worker)
             }
             return result
         }
@@ -119,8 +169,9 @@ func forkJoin<R>(on worker: UnsafeMutablePointer<Worker>, _ a: () -> R, _ b: () 
 
 extension Worker {
     /// Takes `job`, pushed at `index`, back from the bottom of the deque.
-    /// Jobs pushed above it (detached spawns of the first half) are run on
-    /// the way. Returns false when a thief has it.
+    /// Jobs pushed above it (tasklets the first half spawned into a scope
+    /// around the join) are run on the way. Returns false when a thief has
+    /// it.
     @inlinable @inline(__always)
     func takeBack(_ job: JobRef, at index: Int) -> Bool {
         switch deque.takeBack(index: index) {

@@ -27,7 +27,14 @@ extension Registry {
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         // Deep recursion (a 1,200-level tree, fib with no cutoff) needs room.
-        pthread_attr_setstacksize(&attributes, 16 << 20)
+        pthread_attr_setstacksize(&attributes, stackSize)
+        // 64 KiB of guard pages: a large frame still lands in them, so an
+        // overflow is reported (`startWorker`) instead of corrupting memory.
+        pthread_attr_setguardsize(&attributes, 64 << 10)
+        let guardError = system.installStackGuard()
+        if guardError != 0 {
+            report("stack overflow reports unavailable (\(SystemError(errno: guardError, call: "sigaction")))")
+        }
         for index in 0..<workerCount {
             let start = Unmanaged.passRetained(ThreadStart(registry: self, index: index))
             var thread = pthread_t()
@@ -65,6 +72,15 @@ extension Registry {
         }
         if let reason = memory.unavailableReason {
             report("node-local memory unavailable: \(reason)")
+        }
+        let overflowLine = """
+            swift-tasklets: worker \(index) has overflowed its stack of \
+            \(TaskletPool.describeByteCount(stackSize)); give it more with \
+            TaskletPool(stackSize:) or \(TaskletPool.stackSizeVariable)\n
+            """
+        let guardError = system.enterStackGuard(overflowLine)
+        if guardError != 0 {
+            report("stack overflow reports unavailable on worker \(index) (\(SystemError(errno: guardError, call: "sigaltstack")))")
         }
         workers[index].initialize(to: Worker(
             index: index, injector: layout.injectorOfWorker[index],

@@ -52,24 +52,25 @@ extension Registry {
                 for offset in 0..<tier.count {
                     let victimIndex = tier[(start + offset) % tier.count]
                     let victim = workers[victimIndex]
-                    var attempts = 0
-                    while attempts < 4 {
-                        switch victim.pointee.deque.steal() {
-                        case .success(let job):
-                            let relation = layout.relation[thief][victimIndex]
-                            worker.pointee.counters.recordSteal(relation)
-                            if relation == .otherNode { stealBatch(from: victim, into: worker) }
-                            return job
-                        case .empty:
-                            attempts = .max
-                        case .retry:
-                            attempts += 1
-                        }
+                    guard let (job, fromDeque) = stealOne(from: victim) else {
+                        worker.pointee.counters.failedSteals.bumpOwned()
+                        continue
                     }
-                    worker.pointee.counters.failedSteals.bumpOwned()
+                    let relation = layout.relation[thief][victimIndex]
+                    worker.pointee.counters.recordSteal(relation)
+                    if relation == .otherNode && fromDeque { stealBatch(from: victim, into: worker) }
+                    return job
                 }
             }
         }
+        return nil
+    }
+
+    /// The oldest job of a victim's `deque`, else of its `detached` queue,
+    /// with a few retries on lost races. `fromDeque` says which.
+    func stealOne(from victim: UnsafeMutablePointer<Worker>) -> (job: JobRef, fromDeque: Bool)? {
+        if let job = victim.pointee.deque.stealRetrying() { return (job, true) }
+        if let job = victim.pointee.detached.stealRetrying() { return (job, false) }
         return nil
     }
 

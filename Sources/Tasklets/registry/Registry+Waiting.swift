@@ -6,14 +6,19 @@ import Glibc
 import Musl
 #endif
 
-/// What a waiting worker may run while it waits, so that waiting can never
-/// deadlock it or bury it under unrelated work (docs/join.md).
+/// What a waiting worker may run while it waits: only work created inside
+/// what it waits for, so that waiting can neither deadlock it nor bury it
+/// under unrelated work, while every job its waits depend on stays within
+/// reach of some waiter (docs/join.md, "What a waiting worker runs").
 @usableFromInline
 enum HelpPolicy {
-    /// A stolen `join` half: only the thief's jobs that descend from it.
-    case thiefOf(UnsafeMutablePointer<StackJob>)
-    /// A scope: only jobs this worker pushed after the scope began.
-    case localAtOrAbove(Int)
+    /// A `join` whose second half a thief runs: the jobs this worker's own
+    /// deque received since the wait began (`floor`: the deque is empty at
+    /// that moment), then the thief's jobs pushed while it runs the half.
+    case join(UnsafeMutablePointer<StackJob>, floor: Int)
+    /// A scope: the jobs this worker's own deque received since the scope
+    /// began (its tasklets, and what the tasklets it ran left there).
+    case scope(floor: Int)
     /// A `run` into another pool: any job of this worker's own pool, as if
     /// it were idle, except the older jobs of its own deque (they belong to
     /// the frames below, such as a `join` waiting for its own half). Without
@@ -26,7 +31,8 @@ enum HelpPolicy {
 extension Registry {
     /// Waits until `latch` is set: helps as `policy` allows, spins a little,
     /// then sleeps on the latch in slices that grow from 10 µs to 1 ms (so
-    /// that it keeps helping when the thief publishes new subtasks).
+    /// that it keeps helping when the thief publishes new subtasks; a thief
+    /// that starts the job wakes it at once).
     @usableFromInline
     func wait(
         for latch: borrowing Latch, helping policy: HelpPolicy,
@@ -36,10 +42,6 @@ extension Registry {
         var sliceNanoseconds: Int64 = 10_000
         while !latch.isSet {
             if let job = helpingJob(policy, on: worker) {
-                // The stolen half may have finished while we stole from its
-                // thief, which may have gone on to unrelated work: queue such
-                // a job for the pool rather than run it inside this wait.
-                if case .thiefOf = policy, latch.isSet, submitExternal(job) { return }
                 run(job, on: worker)
                 idleRounds = 0
                 continue
@@ -58,24 +60,44 @@ extension Registry {
 
     private func helpingJob(_ policy: HelpPolicy, on worker: UnsafeMutablePointer<Worker>) -> JobRef? {
         switch policy {
-        case .thiefOf(let job):
-            // relaxed: see StackJob.thief.
-            guard let (thief, base) = ThiefMark.unpack(job.pointee.thief.load(ordering: .relaxed)) else {
-                return nil
-            }
-            while true {
-                switch workers[thief].pointee.deque.steal(atOrAbove: base) {
-                case .success(let stolen): return stolen
-                case .empty: return nil
-                case .retry: continue
-                }
-            }
-        case .localAtOrAbove(let floor):
-            let job = worker.pointee.deque.take(atOrAbove: floor)
-            if job != nil { worker.pointee.counters.leapfrogs.bumpOwned() }
-            return job
+        case .join(let record, let floor):
+            return ownJob(atOrAbove: floor, on: worker) ?? stealFromThief(of: record, on: worker)
+        case .scope(let floor):
+            return ownJob(atOrAbove: floor, on: worker)
         case .anyWork(let floor):
-            return worker.pointee.deque.take(atOrAbove: floor) ?? popAnyInjector(worker) ?? stealOnce(worker)
+            return worker.pointee.deque.take(atOrAbove: floor) ?? worker.pointee.detached.takeOldest()
+                ?? popAnyInjector(worker) ?? stealOnce(worker)
         }
+    }
+
+    /// The newest job this worker's deque received since a wait began.
+    private func ownJob(atOrAbove floor: Int, on worker: UnsafeMutablePointer<Worker>) -> JobRef? {
+        let job = worker.pointee.deque.take(atOrAbove: floor)
+        if job != nil { worker.pointee.counters.leapfrogs.bumpOwned() }
+        return job
+    }
+
+    /// One of the jobs the thief of `record` pushed while running it, taken
+    /// while the thief cannot finish (`StackJob.beginHelping`).
+    private func stealFromThief(
+        of record: UnsafeMutablePointer<StackJob>, on worker: UnsafeMutablePointer<Worker>
+    ) -> JobRef? {
+        guard let (thief, base, held) = record.pointee.beginHelping() else { return nil }
+        defer { record.pointee.endHelping(held) }
+        // A lost race means someone else took a job; try a few more times
+        // (the thief waits for us meanwhile).
+        for _ in 0..<4 {
+            switch workers[thief].pointee.deque.steal(atOrAbove: base) {
+            case .success(let job):
+                worker.pointee.counters.recordSteal(layout.relation[worker.pointee.index][thief])
+                worker.pointee.counters.leapfrogs.bumpOwned()
+                return job
+            case .empty:
+                return nil
+            case .retry:
+                continue
+            }
+        }
+        return nil
     }
 }

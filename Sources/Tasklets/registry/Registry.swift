@@ -10,32 +10,34 @@ import Musl
 // Scheduler policy: read this first.
 //
 // A pool is N worker threads, one per CPU of the process's affinity mask by
-// default. Each worker owns a Chase-Lev deque (WorkStealingDeque). Work comes
-// in two ways:
+// default. Each worker owns two Chase-Lev deques (WorkStealingDeque):
 //
-//   * A worker pushes onto its own deque: the second half of a `join`, a
-//     scope's tasklet, a `spawn` from inside the pool. It pushes and takes
-//     at the bottom (LIFO), so a `join` usually takes its own half back and
-//     runs it inline, with no allocation and no synchronization beyond the
-//     deque's one fence.
-//   * A thread outside the pool submits to the injector of the NUMA node it
-//     runs on (one locked FIFO per node that has workers).
+//   * `deque`, for jobs somebody waits for: the second half of a `join` and
+//     a scope's tasklets. The worker pushes and takes at the bottom (LIFO),
+//     so a `join` usually takes its own half back and runs it inline, with
+//     no allocation and no synchronization beyond the deque's one fence.
+//   * `detached`, for jobs nobody waits for: a `spawn` made on a worker. The
+//     worker takes the oldest first, as thieves do.
+//
+// A thread outside the pool submits to the injector of the NUMA node it runs
+// on (one locked FIFO per node that has workers).
 //
 // A worker looks for its next job in this order (`nextLocalJob`, `search`):
 //
 //   1. Every 61st local job, its node's injector first, so outside work is
 //      never starved by a worker that keeps finding local work (Go's
 //      schedule()).
-//   2. Its own deque, newest first.
+//   2. Its own `deque`, newest first; then its own `detached`, oldest first.
 //   3. Its node's injector, then the other nodes' injectors.
-//   4. The others' deques, oldest first, in the order its `VictimOrder`
-//      gives: its cache group, its node, then other nodes by distance, with
-//      a random start inside each tier. From another node it steals a batch
-//      (up to half the victim's jobs), from its own node one job.
+//   4. The others' queues (`deque`, then `detached`), oldest first, in the
+//      order its `VictimOrder` gives: its cache group, its node, then other
+//      nodes by distance, with a random start inside each tier. From
+//      another node it steals a batch (up to half the victim's jobs), from
+//      its own node one job.
 //
 // Each worker pins itself to its CPU (if the placement pins) from its own
-// thread, and only then builds its deque, so that the deque's memory is on
-// its node (docs/numa.md).
+// thread, and only then builds its deques, so that their memory is on its
+// node (docs/numa.md).
 //
 // A worker that finds nothing becomes a *searcher* if fewer than half the
 // workers already search, and tries steps 3-4 for a few rounds with growing
@@ -46,20 +48,31 @@ import Musl
 // push wakes a sleeper only when nobody searches. Wakeups thus cascade while
 // there is work and stop when there is none (the Go and Tokio policy).
 //
-// A worker whose `join` half was stolen does not go back to the general
-// loop: it helps only with the thief's work that descends from the stolen
-// half (leapfrogging), then sleeps on the join's latch in growing slices.
-// It can neither deadlock on an unrelated job that needs a lock it holds
-// (rayon-rs/rayon#592) nor bury its caller under an unrelated long job
-// (rayon-rs/rayon#957); the price is some idle time when the thief has
-// nothing left to share. docs/join.md has the rule and its trade-off.
+// A worker that must wait inside a job (a `join` whose half was stolen, a
+// scope whose tasklets still run) does not go back to the general loop. It
+// runs only work created inside what it waits for (docs/join.md): jobs its
+// own deque received since the wait began, and, for a `join`, the thief's
+// jobs pushed while the thief runs the stolen half (leapfrogging). It never
+// runs a detached job, an outside submission, or another worker's older
+// work, so it can neither deadlock on a job that needs a lock its caller
+// holds (rayon-rs/rayon#592) nor bury its caller under an unrelated long
+// job (rayon-rs/rayon#957). Yet every job a waiting worker's own frames
+// depend on is reachable by some waiter, so the pool cannot hang with all
+// workers waiting (the argument is in docs/join.md). The price is some idle
+// time when the thief has nothing left to share.
 //
 // A worker that calls `run` on another pool keeps running its own pool's
-// newer work while it waits (docs/join.md), so that two pools calling into
-// each other cannot block every worker of both.
+// newer work while it waits, as an idle worker would (docs/join.md), so that
+// two pools calling into each other cannot block every worker of both.
+//
+// Errors cancel: the first error thrown inside a `join`, scope or parallel
+// loop cancels it (and the constructs inside it), so work not yet started is
+// skipped (`cancel/`, docs/join.md).
 //
 // Shutdown closes the injectors, wakes every sleeper and lets each worker
-// drain what is visible before it exits, so no queued job is lost.
+// drain what is visible before it exits, so no queued job is lost. Called on
+// any pool's worker, it does not wait for the threads (one of them may be
+// waiting for the caller).
 
 /// The shared state of one pool: workers, queues, the sleep protocol.
 @usableFromInline
@@ -75,6 +88,8 @@ final class Registry: @unchecked Sendable {
     let layout: PoolLayout
     let memory: NodeLocalMemory
     let errorHandler: @Sendable (any Error) -> Void
+    /// Each worker thread's stack size, in bytes.
+    let stackSize: Int
 
     let lifecycle = PthreadLock()
     let lifecycleChanged: PthreadCondition
@@ -94,9 +109,10 @@ final class Registry: @unchecked Sendable {
     static let searchRounds = 16
 
     init(
-        layout: PoolLayout, system: SystemCalls,
+        layout: PoolLayout, stackSize: Int = TaskletPool.defaultStackSize, system: SystemCalls,
         errorHandler: @escaping @Sendable (any Error) -> Void
     ) {
+        self.stackSize = stackSize
         workerCount = layout.workerCount
         self.layout = layout
         self.system = system
@@ -138,6 +154,7 @@ final class Registry: @unchecked Sendable {
                 lifecycleChanged.broadcast()
             }
         }
+        defer { system.leaveStackGuard() }
         guard startWorker(index) else { return }
         let worker = workers[index]
         ctasklets_set_current_worker(UnsafeMutableRawPointer(worker))
@@ -165,14 +182,15 @@ final class Registry: @unchecked Sendable {
         if worker.pointee.localTicks % 61 == 0, let job = home.pop() {
             return job
         }
-        return worker.pointee.deque.take() ?? home.pop()
+        return worker.pointee.deque.take() ?? worker.pointee.detached.takeOldest() ?? home.pop()
     }
 
     /// The sleep protocol's re-check: is any job queued anywhere?
     func hasVisibleWork() -> Bool {
         for injector in injectors where !injector.isEmptyForSleepCheck { return true }
-        for index in 0..<workerCount where workers[index].pointee.deque.count > 0 {
-            return true
+        for index in 0..<workerCount {
+            let worker = workers[index]
+            if worker.pointee.deque.count > 0 || worker.pointee.detached.count > 0 { return true }
         }
         return false
     }
@@ -187,7 +205,7 @@ final class Registry: @unchecked Sendable {
     @usableFromInline
     func submitAndWait(_ body: () -> Void) -> Bool {
         LentClosure.lend(body) { lentBody in
-            var job = StackJob(body: lentBody)
+            var job = StackJob(body: lentBody, context: Ambient.node)
             return withUnsafeMutablePointer(to: &job) { record in
                 guard submitExternal(JobRef(record)) else { return false }
                 if let worker = Worker.current {

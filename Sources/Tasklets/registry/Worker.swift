@@ -10,7 +10,14 @@ struct Worker: ~Copyable {
     @usableFromInline let index: Int
     /// The injector of this worker's node (an index into `Registry.injectors`).
     let injector: Int
+    /// Jobs that someone waits for: `join` halves and scope tasklets. A
+    /// waiting `join` or scope may run those pushed inside it (docs/join.md).
     @usableFromInline let deque: WorkStealingDeque
+    /// Jobs that nobody waits for: detached `spawn`s made on this worker.
+    /// Never run inside a wait, so a `join` cannot pick one up while its
+    /// caller holds a lock the job needs. First in, first out: the owner takes
+    /// the oldest, as thieves do.
+    let detached: WorkStealingDeque
     /// The pool's sleep counters, read on every push (see `Sleep`).
     @usableFromInline let sleepCounts: UnsafeMutablePointer<Atomic<UInt64>>
     @usableFromInline let registry: Unmanaged<Registry>
@@ -34,6 +41,7 @@ struct Worker: ~Copyable {
         self.registry = registry
         self.sleepCounts = sleepCounts
         deque = WorkStealingDeque(memory: ringMemory)
+        detached = WorkStealingDeque(memory: ringMemory)
         parkWord = Atomic(0)
         counters = WorkerCounters()
         random = 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
@@ -51,10 +59,22 @@ struct Worker: ~Copyable {
     @inlinable @inline(__always) @discardableResult
     func pushLocal(_ job: JobRef) -> Int {
         let index = deque.push(job)
+        wakeOneIfNobodySearches()
+        return index
+    }
+
+    /// Queues a detached job on this worker (see `detached`), waking a
+    /// sleeper the same way. Called by the worker's own thread.
+    func pushDetached(_ job: JobRef) {
+        detached.push(job)
+        wakeOneIfNobodySearches()
+    }
+
+    @inlinable @inline(__always)
+    func wakeOneIfNobodySearches() {
         if Sleep.shouldWake(afterLocalPushSeeing: sleepCounts) {
             registry.takeUnretainedValue().sleep.wakeOne()
         }
-        return index
     }
 
     /// A number in 0..<bound.

@@ -12,6 +12,7 @@ struct WorkerCounters: ~Copyable {
     let batchedJobs = Atomic<UInt64>(0)
     let failedSteals = Atomic<UInt64>(0)
     let leapfrogs = Atomic<UInt64>(0)
+    let skipped = Atomic<UInt64>(0)
     let parks = Atomic<UInt64>(0)
     let wakes = Atomic<UInt64>(0)
 

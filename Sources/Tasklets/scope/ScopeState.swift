@@ -1,8 +1,9 @@
 import Synchronization
 
 /// The shared state of one `scope` or `throwingScope`: how many of its
-/// tasklets are still to finish, the first error, and the latch its owner
-/// waits on. Tasklets hold a reference to it, so its latch outlives them.
+/// tasklets are still to finish, its node in the cancellation tree, the
+/// first error thrown inside it, and the latch its owner waits on. Tasklets
+/// hold a reference to it, so its latch outlives them.
 @usableFromInline
 final class ScopeState: @unchecked Sendable {
     /// Unfinished tasklets, plus one for the scope's body until it returns.
@@ -10,22 +11,61 @@ final class ScopeState: @unchecked Sendable {
     let latch = Latch()
     /// The pool the scope runs in; nil outside any pool (tasklets run inline).
     let registry: Registry?
+    /// This scope's cancellation node, at a fixed address of its own: the
+    /// constructs started inside the scope point to it as their parent.
+    let node: UnsafeMutablePointer<CancellationNode>
+    /// Whether a cancellation from outside also skips tasklets. Only a scope
+    /// that can throw may skip work without an error of its own (it then
+    /// throws `CancellationError`); a plain `scope` runs every tasklet unless
+    /// its body threw.
+    let skipsWhenOuterCancelled: Bool
+    /// Whether a tasklet was skipped.
+    let skippedAny = Atomic<Bool>(false)
     private let errorLock = PthreadLock()
-    private var firstError: (any Error)?
+    private var firstError: (error: any Error, stamp: UInt64)?
 
-    init(registry: Registry?) {
+    init(registry: Registry?, parent: UnsafePointer<CancellationNode>?, canThrow: Bool) {
         self.registry = registry
+        node = .allocate(capacity: 1)
+        node.initialize(to: CancellationNode(parent: parent))
+        skipsWhenOuterCancelled = canThrow
     }
 
-    /// Starts a tasklet of this scope; an error it throws is recorded.
+    deinit {
+        node.deinitialize(count: 1)
+        node.deallocate()
+    }
+
+    /// Whether tasklets that have not started yet are to be skipped.
+    var isSkipping: Bool {
+        skipsWhenOuterCancelled ? node.pointee.isCancelledHereOrAbove : node.pointee.isCancelled
+    }
+
+    /// Starts a tasklet of this scope: queued on this worker's deque inside
+    /// the scope's pool, run at once anywhere else.
     func spawn(_ body: @escaping @Sendable () throws -> Void) {
         guard let registry, let worker = Worker.current, registry.owns(worker) else {
-            do { try body() } catch { record(error) }
+            runTasklet(body)
             return
         }
         // relaxed: the tasklet's own completion (acq_rel) orders the count.
         pending.add(1, ordering: .relaxed)
         worker.pointee.pushLocal(HeapJob.make(body, owner: .scope(self)))
+    }
+
+    /// Runs one tasklet inside the scope's node, or skips it if the scope is
+    /// cancelled; records its error. (Completion is the caller's business.)
+    func runTasklet(_ body: () throws -> Void) {
+        if isSkipping {
+            skippedAny.store(true, ordering: .relaxed)
+            countSkippedWork()
+            return
+        }
+        do {
+            try Ambient.with(UnsafePointer(node)) { try body() }
+        } catch {
+            record(error, stamp: ErrorStamp.claim())
+        }
     }
 
     /// One tasklet (or the body) finished.
@@ -38,15 +78,16 @@ final class ScopeState: @unchecked Sendable {
         }
     }
 
-    /// Keeps the first error thrown by the body or any tasklet.
-    func record(_ error: any Error) {
+    /// Keeps the error thrown first (by stamp) and cancels the scope.
+    func record(_ error: any Error, stamp: UInt64) {
         errorLock.withLock {
-            if firstError == nil { firstError = error }
+            if firstError.map({ stamp < $0.stamp }) ?? true { firstError = (error, stamp) }
         }
+        node.pointee.cancel()
     }
 
-    /// The first error, once every tasklet has finished.
-    var error: (any Error)? {
+    /// The first error and its stamp, once every tasklet has finished.
+    var error: (error: any Error, stamp: UInt64)? {
         errorLock.withLock { firstError }
     }
 
@@ -55,15 +96,18 @@ final class ScopeState: @unchecked Sendable {
     func finish(floor: Int?) {
         complete()
         guard let registry, let floor, let worker = Worker.current else { return }
-        registry.wait(for: latch, helping: .localAtOrAbove(floor), on: worker)
+        registry.wait(for: latch, helping: .scope(floor: floor), on: worker)
     }
 
-    /// Runs `body` with a fresh state for the pool of the calling thread.
-    static func withScope<R>(_ body: (ScopeState) -> R) -> R {
+    /// Runs `body` inside a fresh scope (its node current) for the pool of
+    /// the calling thread, then waits for every tasklet.
+    static func withScope<R>(canThrow: Bool, _ body: (ScopeState) -> R) -> R {
         let worker = Worker.current
-        let state = ScopeState(registry: worker?.pointee.registry.takeUnretainedValue())
+        let state = ScopeState(
+            registry: worker?.pointee.registry.takeUnretainedValue(), parent: Ambient.node,
+            canThrow: canThrow)
         let floor = worker?.pointee.deque.bottomIndex
-        let result = body(state)
+        let result = Ambient.with(UnsafePointer(state.node)) { body(state) }
         state.finish(floor: floor)
         return result
     }

@@ -42,6 +42,13 @@ struct SystemCalls: Sendable {
     var numaAllocateOnNode: @Sendable (Int, Int) -> UnsafeMutableRawPointer?
     /// numa_free(pointer, bytes).
     var numaFree: @Sendable (UnsafeMutableRawPointer, Int) -> Void
+    /// Installs the process's stack-overflow handler (once); 0 or an errno.
+    var installStackGuard: @Sendable () -> Int32
+    /// On a worker thread: its alternate signal stack, and the line to print
+    /// if it overflows its stack; 0 or an errno.
+    var enterStackGuard: @Sendable (String) -> Int32
+    /// On a worker thread about to exit: undoes `enterStackGuard`.
+    var leaveStackGuard: @Sendable () -> Void
 
     static let live = SystemCalls(
         affinityCPUs: {
@@ -80,7 +87,10 @@ struct SystemCalls: Sendable {
             guard bytes > 0, let node = Int32(exactly: node) else { return nil }
             return ctasklets_numa_alloc_onnode(bytes, node)
         },
-        numaFree: { pointer, bytes in ctasklets_numa_free(pointer, bytes) }
+        numaFree: { pointer, bytes in ctasklets_numa_free(pointer, bytes) },
+        installStackGuard: { Int32(ctasklets_stack_guard_install()) },
+        enterStackGuard: { message in Int32(ctasklets_stack_guard_enter(message)) },
+        leaveStackGuard: { ctasklets_stack_guard_leave() }
     )
 }
 

@@ -46,7 +46,7 @@ public final class BackendContext: @unchecked Sendable {
     public var taskletPool: TaskletPool? { pool }
 
     /// Runs `body` on the pool (`pool.run`), where the pool kernels must be.
-    func inPool<R>(_ body: () -> R) throws(BenchError) -> R {
+    func inPool<R>(_ body: sending () -> R) throws(BenchError) -> R {
         guard let pool else { throw .backendFailed(backend: backend.rawValue, reason: "no pool") }
         do {
             return try pool.run(body)

@@ -97,6 +97,11 @@ final class Counters: @unchecked Sendable {
         storage[index].wrappingAdd(1, ordering: .relaxed)
     }
 
+    /// Sets every counter back to 0.
+    func reset() {
+        for index in 0..<count { storage[index].store(0, ordering: .relaxed) }
+    }
+
     subscript(index: Int) -> Int {
         storage[index].load(ordering: .relaxed)
     }
