@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Model-checks the lock-free core of swift-tasklets (docs/verification.md):
-#   1. the Chase-Lev deque mirror Tests/ModelCheck/deque.cpp under Relacy:
-#      the correct orderings must pass; each mutant must FAIL;
+#   1. the Chase-Lev deque mirror Tests/ModelCheck/deque.cpp under Relacy,
+#      with what joins and waits run on it (take-back, floors, batches, the
+#      waiting owner's handshake with its thief): the correct orderings must
+#      pass; each mutant must FAIL;
 #   2. the sleep/wake protocol Tests/ModelCheck/sleep.pml under spin: the
-#      model must pass; each mutant must FAIL.
+#      model must pass; each mutant must FAIL;
+#   3. the waiting rule Tests/ModelCheck/waits.pml under spin: the model must
+#      pass; each mutant (the rule before the fix among them) must FAIL.
 # Any unexpected outcome (a failure of the real model, a mutant that passes,
 # an incomplete search) makes the script exit non-zero.
 set -uo pipefail
@@ -13,8 +17,8 @@ usage() {
     cat <<'EOF'
 usage: scripts/modelcheck.sh [--quick] [--keep] [--help]
 
-Builds and runs the model checks of the deque (Relacy, C++) and of the sleep
-protocol (spin, Promela). Installs relacy-dev, g++ and spin with apt-get
+Builds and runs the model checks of the deque (Relacy, C++), of the sleep
+protocol and of the waiting rule (spin, Promela). Installs relacy-dev, g++ and spin with apt-get
 when they are missing and the script runs as root.
 
   --quick   skip Relacy's bounded exhaustive search and spin's 3-worker run
@@ -22,7 +26,7 @@ when they are missing and the script runs as root.
   --help    show this help
 
 Ends with "modelcheck: N passed, M failed"; exits 0 only when M is 0.
-Takes about 2-3 minutes on 2 cores (needs ~1.5 GB of memory for spin).
+Takes about 4-5 minutes on 2 cores (--quick: about 1.5; spin needs ~1.5 GB).
 EOF
 }
 
@@ -90,7 +94,8 @@ else
 fi
 
 echo "== Deque: Relacy, mutants (each must fail)"
-for mutant in take_fence steal_fence push_relaxed slot_after_cas ring_relaxed; do
+for mutant in take_fence steal_fence push_relaxed slot_after_cas ring_relaxed \
+              takeback_fence floor_after_cas floor_off_by_one help_no_claim finish_no_wait; do
     if ! compile_deque "deque_$mutant" -DMUTANT="$mutant"; then
         cat "$build/deque_$mutant.build.log"; bad "deque mutant $mutant: does not compile"
         continue
@@ -107,15 +112,32 @@ for mutant in take_fence steal_fence push_relaxed slot_after_cas ring_relaxed; d
     fi
 done
 
-# --- Sleep protocol (spin) ------------------------------------------------
-# run_spin label expect(pass|fail) spin-defines...
+# Orderings that Relacy cannot tell apart (docs/verification.md says why and
+# why they are kept): the weakened builds are run so that the claim stays
+# checked, and reported, but passing is what is expected of them.
+echo "== Deque: Relacy, orderings kept without a failing mutant (expected to pass here)"
+for mutant in cas_acq_rel take_store_relaxed push_top_relaxed help_release_relaxed; do
+    if ! compile_deque "deque_$mutant" -DMUTANT="$mutant"; then
+        cat "$build/deque_$mutant.build.log"; bad "deque weakened $mutant: does not compile"
+        continue
+    fi
+    if "$build/deque_$mutant" --no-bounded --iterations 20000 >"$build/deque_$mutant.log" 2>&1; then
+        printf 'info  deque weakened %s: passes under Relacy, as documented\n' "$mutant"
+    else
+        printf 'info  deque weakened %s: Relacy now reports it (update docs/verification.md):\n' "$mutant"
+        grep -m3 -E 'ASSERT FAILED|DATA RACE|FAIL after' "$build/deque_$mutant.log" | sed 's/^/      /'
+    fi
+done
+
+# --- Sleep protocol and waiting rule (spin) ----------------------------------
+# run_spin model label expect(pass|fail) spin-defines...
 run_spin() {
-    local label=$1 expect=$2; shift 2
+    local model=$1 label=$2 expect=$3; shift 3
     local dir="$build/spin.$passed.$failed.$RANDOM"
-    mkdir -p "$dir" && cp Tests/ModelCheck/sleep.pml "$dir/"
-    if ! (cd "$dir" && spin -a "$@" sleep.pml >spin.log 2>&1 &&
+    mkdir -p "$dir" && cp "Tests/ModelCheck/$model.pml" "$dir/"
+    if ! (cd "$dir" && spin -a "$@" "$model.pml" >spin.log 2>&1 &&
           gcc -O2 -DSAFETY -DCOLLAPSE -DMEMLIM=4000 -o pan pan.c >>spin.log 2>&1); then
-        cat "$dir/spin.log"; bad "sleep $label: spin or gcc failed"; return
+        cat "$dir/spin.log"; bad "$model $label: spin or gcc failed"; return
     fi
     (cd "$dir" && timeout 240 ./pan -m1000000 >pan.log 2>&1)
     local log="$dir/pan.log"
@@ -126,33 +148,42 @@ run_spin() {
     # matters for a run that must find none.
     if [ -z "$errors" ] || { [ "$errors" = 0 ] &&
         grep -qE 'out of memory|max search depth too small|Search not completed' "$log"; }; then
-        tail -n 20 "$log"; bad "sleep $label: search incomplete (log above)"; return
+        tail -n 20 "$log"; bad "$model $label: search incomplete (log above)"; return
     fi
     if [ "$expect" = pass ]; then
-        if [ "$errors" = 0 ]; then ok "sleep $label: no error, $states states (exhaustive)"
+        if [ "$errors" = 0 ]; then ok "$model $label: no error, $states states (exhaustive)"
         else
             grep -E 'pan:[0-9]|violated|invalid end' "$log" | head -n 5
-            (cd "$dir" && spin -t -p -g sleep.pml 2>&1 | tail -n 60)
-            bad "sleep $label: spin found an error (trail above)"
+            (cd "$dir" && spin -t -p -g "$@" "$model.pml" 2>&1 | tail -n 60)
+            bad "$model $label: spin found an error (trail above)"
         fi
     else
         if [ "$errors" != 0 ]; then
-            ok "sleep $label: caught ($(grep -m1 -oE 'assertion violated [^ ]*|invalid end state' "$log"))"
-        else bad "sleep $label: mutant PASSED, the model did not catch it"; fi
+            ok "$model $label: caught ($(grep -m1 -oE 'assertion violated [^ ]*|invalid end state' "$log"))"
+        else bad "$model $label: mutant PASSED, the model did not catch it"; fi
     fi
 }
 
 echo "== Sleep protocol: spin, the model as implemented"
-run_spin "2 workers, 2 submissions, 1 local push" pass -DNW=2 -DJOBS=2 -DSPAWNS=1
-run_spin "2 workers, 2 submissions, 1 local push, shutdown racing" pass -DNW=2 -DJOBS=2 -DSPAWNS=1 -DSHUTDOWN
+run_spin sleep "2 workers, 2 submissions, 1 local push" pass -DNW=2 -DJOBS=2 -DSPAWNS=1
+run_spin sleep "2 workers, 2 submissions, 1 local push, shutdown racing" pass -DNW=2 -DJOBS=2 -DSPAWNS=1 -DSHUTDOWN
 if [ "$quick" = 0 ]; then
-    run_spin "3 workers, 1 submission, 1 local push" pass -DNW=3 -DJOBS=1 -DSPAWNS=1
+    run_spin sleep "3 workers, 1 submission, 1 local push" pass -DNW=3 -DJOBS=1 -DSPAWNS=1
 fi
 
 echo "== Sleep protocol: spin, mutants (each must fail)"
-run_spin "mutant no_recheck" fail -DNW=2 -DJOBS=2 -DSPAWNS=1 -DMUTANT=1
-run_spin "mutant no_submit_wake" fail -DNW=2 -DJOBS=2 -DSPAWNS=1 -DMUTANT=2
-run_spin "mutant submit_no_fence" fail -DNW=2 -DJOBS=2 -DSPAWNS=1 -DMUTANT=3
+run_spin sleep "mutant no_recheck" fail -DNW=2 -DJOBS=2 -DSPAWNS=1 -DMUTANT=1
+run_spin sleep "mutant no_submit_wake" fail -DNW=2 -DJOBS=2 -DSPAWNS=1 -DMUTANT=2
+run_spin sleep "mutant submit_no_fence" fail -DNW=2 -DJOBS=2 -DSPAWNS=1 -DMUTANT=3
+
+echo "== Waiting rule: spin, the model as implemented"
+run_spin waits "2 workers, join over a scope, nested and detached spawns" pass -DNW=2
+run_spin waits "3 workers, join over a scope, nested and detached spawns" pass -DNW=3
+
+echo "== Waiting rule: spin, mutants (each must fail)"
+run_spin waits "mutant thief_only (the rule before the fix: the pool hangs)" fail -DNW=2 -DMUTANT=1
+run_spin waits "mutant detached_shared (a wait runs a detached job)" fail -DNW=2 -DMUTANT=2
+run_spin waits "mutant run_anything (Rayon's rule: a wait runs unrelated work)" fail -DNW=2 -DMUTANT=3
 
 echo "modelcheck: took $(( $(date +%s) - started )) s"
 echo "modelcheck: $passed passed, $failed failed"

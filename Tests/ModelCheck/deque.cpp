@@ -16,12 +16,27 @@
 //   g++ ... -DMUTANT=take_fence ...   # a deliberately broken variant
 //   ./deque --iterations N --bounded  # see main()
 //
+// It also mirrors what `join` and the waits run on top of the deque
+// (Join.swift, Registry+Waiting.swift, Registry+Stealing.swift, StackJob.swift,
+// Latch.swift): takeBack(index:) and the buried case, take(atOrAbove:),
+// steal(atOrAbove:), the batch steal, count, and the handshake through which
+// a waiting owner steals its thief's subtasks (beginHelping/endHelping and
+// the thief's finishing compare-exchange).
+//
 // Mutants (each must be reported as a failure; see docs/verification.md):
-//   take_fence     the seq_cst fence in take() removed
-//   steal_fence    the seq_cst fence in steal() removed
-//   push_relaxed   the releasing store of bottom in push() made relaxed
-//   slot_after_cas steal() reads the slot after its CAS instead of before
-//   ring_relaxed   steal() loads the ring pointer relaxed instead of acquiring
+//   take_fence        the seq_cst fence in take() removed
+//   steal_fence       the seq_cst fence in steal() removed
+//   push_relaxed      the releasing store of bottom in push() made relaxed
+//   slot_after_cas    steal() reads the slot after its CAS instead of before
+//   ring_relaxed      steal() loads the ring pointer relaxed instead of acquiring
+//   takeback_fence    the seq_cst fence in takeBack(index:) removed
+//   floor_after_cas   steal(atOrAbove:) checks its floor after the CAS
+//   floor_off_by_one  take(atOrAbove:) also takes the job at floor - 1
+//   help_no_claim     the helping owner steals without setting `helping`
+//   finish_no_wait    the thief sets the latch without waiting out `helping`
+// Orderings kept without a failing mutant here (docs/verification.md says why
+// Relacy cannot tell them apart): cas_acq_rel, take_store_relaxed,
+// push_top_relaxed, help_release_relaxed. They build too (-DMUTANT=...).
 
 #include <relacy/relacy.hpp>
 
@@ -36,6 +51,15 @@
 #define MUTANT_push_relaxed 3
 #define MUTANT_slot_after_cas 4
 #define MUTANT_ring_relaxed 5
+#define MUTANT_takeback_fence 6
+#define MUTANT_floor_after_cas 7
+#define MUTANT_floor_off_by_one 8
+#define MUTANT_help_no_claim 9
+#define MUTANT_finish_no_wait 10
+#define MUTANT_cas_acq_rel 11
+#define MUTANT_take_store_relaxed 12
+#define MUTANT_push_top_relaxed 13
+#define MUTANT_help_release_relaxed 14
 #ifndef MUTANT
 #define MUTANT none
 #endif
@@ -54,6 +78,28 @@
 #define STEAL_RING_ORDER rl::mo_relaxed
 #else
 #define STEAL_RING_ORDER rl::mo_acquire
+#endif
+#if MUTANT_ID == MUTANT_cas_acq_rel
+#define CLAIM_ORDER rl::mo_acq_rel
+#else
+#define CLAIM_ORDER rl::mo_seq_cst
+#endif
+#if MUTANT_ID == MUTANT_take_store_relaxed
+#define TAKE_BOTTOM_ORDER rl::mo_relaxed
+#else
+#define TAKE_BOTTOM_ORDER rl::mo_release
+#endif
+#if MUTANT_ID == MUTANT_push_top_relaxed
+#define PUSH_TOP_ORDER rl::mo_relaxed
+#else
+#define PUSH_TOP_ORDER rl::mo_acquire
+#endif
+#if MUTANT_ID == MUTANT_help_release_relaxed
+#define END_HELPING_ORDER rl::mo_relaxed
+#define FINISH_ORDER rl::mo_release
+#else
+#define END_HELPING_ORDER rl::mo_release
+#define FINISH_ORDER rl::mo_acq_rel
 #endif
 
 // Swift `Int` and `UInt` (the slots hold a JobRef's bit pattern; 0 = none).
@@ -111,8 +157,13 @@ enum StealResult { steal_success, steal_empty, steal_retry };
 // model itself, so they do not affect Relacy's replay of a failing schedule).
 struct Coverage {
     unsigned long steals, retries, grows, owner_lost_last, owner_won_last;
+    // join_test and help_test: jobs the floor-limited helper got, jobs moved
+    // by batches, records taken back from under buried jobs, records stolen.
+    unsigned long helped, batched, buried_taken_back, records_stolen;
 };
 static Coverage coverage;
+
+enum TakeBackResult { takeback_taken, takeback_stolen, takeback_buried };
 
 struct WorkStealingDeque {
     rl::atomic<Int> top;            // Swift: `let top: Atomic<Int>`
@@ -136,16 +187,17 @@ struct WorkStealingDeque {
         }
     }
 
-    // Swift: WorkStealingDeque.push(_:)
-    void push(UInt job) {
+    // Swift: WorkStealingDeque.push(_:) -- returns the job's index.
+    Int push(UInt job) {
         Int b = bottom($).load(rl::mo_relaxed);
-        Int t = top($).load(rl::mo_acquire);
+        Int t = top($).load(PUSH_TOP_ORDER);  // acquiring
         DequeRing* r = ring($).load(rl::mo_relaxed);
         if (b - t > r->mask($)) {
             r = grow(r, b, t);
         }
         r->store(job, b);
         bottom($).store(b + 1, PUSH_BOTTOM_ORDER);  // releasing
+        return b;
     }
 
     // Swift: WorkStealingDeque.take() -- returns 0 for nil.
@@ -154,7 +206,7 @@ struct WorkStealingDeque {
         DequeRing* r = ring($).load(rl::mo_relaxed);
         // Swift: .releasing (C++20 release sequences no longer carry the
         // pushes through later relaxed stores of the same thread).
-        bottom($).store(b, rl::mo_release);
+        bottom($).store(b, TAKE_BOTTOM_ORDER);
 #if MUTANT_ID != MUTANT_take_fence
         rl::atomic_thread_fence(rl::mo_seq_cst, $);
 #endif
@@ -163,42 +215,98 @@ struct WorkStealingDeque {
             UInt job = r->load(b);
             RL_ASSERT(job != 0);  // JobRef(bitPattern:).unsafelyUnwrapped
             if (t == b) {
-                Int expected = t;
-                bool won = top($).compare_exchange_strong(
-                    expected, t + 1, rl::mo_seq_cst, rl::mo_relaxed);
-                bottom($).store(b + 1, rl::mo_relaxed);
+                bool won = claim_last(t);
                 (won ? coverage.owner_won_last : coverage.owner_lost_last) += 1;
                 return won ? job : 0;
             }
             return job;
         }
-        bottom($).store(b + 1, rl::mo_relaxed);
+        bottom($).store(b + 1, TAKE_BOTTOM_ORDER);  // releasing restore
         return 0;
     }
 
-    // Swift: WorkStealingDeque.steal() / steal(atOrAbove: .min).
-    StealResult steal(UInt& out) {
+    // Swift: WorkStealingDeque.takeBack(index:) -- the join's own job, by
+    // index, without reading its slot.
+    TakeBackResult take_back(Int index) {
+        Int b = bottom($).load(rl::mo_relaxed) - 1;
+        if (b != index) return takeback_buried;
+        bottom($).store(b, TAKE_BOTTOM_ORDER);
+#if MUTANT_ID != MUTANT_takeback_fence
+        rl::atomic_thread_fence(rl::mo_seq_cst, $);
+#endif
+        Int t = top($).load(rl::mo_relaxed);
+        if (t < b) return takeback_taken;
+        if (t == b) return claim_last(t) ? takeback_taken : takeback_stolen;
+        bottom($).store(b + 1, TAKE_BOTTOM_ORDER);  // releasing restore
+        return takeback_stolen;
+    }
+
+    // Swift: WorkStealingDeque.claimLast(at:)
+    bool claim_last(Int t) {
+        Int expected = t;
+        bool won = top($).compare_exchange_strong(expected, t + 1, CLAIM_ORDER, rl::mo_relaxed);
+        bottom($).store(t + 1, TAKE_BOTTOM_ORDER);  // releasing restore
+        return won;
+    }
+
+    // Swift: WorkStealingDeque.take(atOrAbove:)
+    UInt take_at_or_above(Int floor) {
+#if MUTANT_ID == MUTANT_floor_off_by_one
+        if (!(bottom($).load(rl::mo_relaxed) >= floor)) return 0;
+#else
+        if (!(bottom($).load(rl::mo_relaxed) > floor)) return 0;
+#endif
+        return take();
+    }
+
+    // Swift: WorkStealingDeque.steal(atOrAbove:); steal() is floor = INT_MIN.
+    // `index` receives the stolen job's index.
+    StealResult steal(UInt& out, Int floor = INTPTR_MIN, Int* index = 0) {
         Int t = top($).load(rl::mo_acquire);
 #if MUTANT_ID != MUTANT_steal_fence
         rl::atomic_thread_fence(rl::mo_seq_cst, $);
 #endif
         Int b = bottom($).load(rl::mo_acquire);
         if (!(t < b)) return steal_empty;
+#if MUTANT_ID != MUTANT_floor_after_cas
+        if (!(t >= floor)) return steal_empty;
+#endif
         DequeRing* r = ring($).load(STEAL_RING_ORDER);
 #if MUTANT_ID != MUTANT_slot_after_cas
         UInt bits = r->load(t);
 #endif
         Int expected = t;
-        bool won = top($).compare_exchange_strong(
-            expected, t + 1, rl::mo_seq_cst, rl::mo_relaxed);
+        bool won = top($).compare_exchange_strong(expected, t + 1, CLAIM_ORDER, rl::mo_relaxed);
 #if MUTANT_ID == MUTANT_slot_after_cas
         UInt bits = r->load(t);
 #endif
         if (!won) { coverage.retries += 1; return steal_retry; }
+#if MUTANT_ID == MUTANT_floor_after_cas
+        if (!(t >= floor)) return steal_empty;  // the claimed job is dropped
+#endif
         coverage.steals += 1;
         RL_ASSERT(bits != 0);  // JobRef(bitPattern:).unsafelyUnwrapped
         out = bits;
+        if (index) *index = t;
         return steal_success;
+    }
+
+    // Swift: WorkStealingDeque.stealRetrying() -- 0 for nil.
+    UInt steal_retrying() {
+        for (int attempt = 0; attempt < 4; attempt++) {
+            UInt job = 0;
+            StealResult result = steal(job);
+            if (result == steal_success) return job;
+            if (result == steal_empty) return 0;
+        }
+        return 0;
+    }
+
+    // Swift: WorkStealingDeque.count -- seq_cst loads.
+    Int count() {
+        Int b = bottom($).load(rl::mo_seq_cst);
+        Int t = top($).load(rl::mo_seq_cst);
+        return b - t > 0 ? b - t : 0;
     }
 
     // Swift: WorkStealingDeque.grow(_:bottom:top:)
@@ -210,6 +318,83 @@ struct WorkStealingDeque {
         }
         ring($).store(fresh, rl::mo_release);  // old ring kept (previous)
         return fresh;
+    }
+};
+
+// Swift: Registry.stealBatch(from:into:) -- after one steal from another
+// node, up to half of what the victim has left, pushed onto the thief's own
+// deque. Returns how many moved.
+static int steal_batch(WorkStealingDeque& victim, WorkStealingDeque& mine) {
+    Int remaining = victim.count() / 2;
+    int moved = 0;
+    while (remaining > 0) {
+        UInt job = 0;
+        if (victim.steal(job) != steal_success) break;
+        mine.push(job);
+        moved += 1;
+        remaining -= 1;
+    }
+    return moved;
+}
+
+// MARK: - The join handshake (Swift: Latch.swift, StackJob.swift)
+
+// Latch bits, as in Latch.swift.
+enum { latch_set = 1, latch_sleeping = 2, latch_running = 4, latch_helping = 8, thief_shift = 16 };
+
+struct StackJobLatch {
+    rl::atomic<unsigned> state;      // Swift: Latch.state
+    rl::atomic<Int> thief_base;      // Swift: StackJob.thiefBase
+
+    void init() {
+        state($).store(0, rl::mo_relaxed);
+        thief_base($).store(0, rl::mo_relaxed);
+    }
+
+    // Swift: StackJob.executeTaken, before the body: base, then `running`.
+    void mark_running(unsigned thief, Int base) {
+        thief_base($).store(base, rl::mo_relaxed);
+        state($).fetch_or(latch_running | (thief + 1) << thief_shift, rl::mo_release);
+    }
+
+    // Swift: Latch.set(system:) -- waits out `helping`, then sets.
+    void set() {
+        unsigned expected = state($).load(rl::mo_relaxed);
+        for (;;) {
+#if MUTANT_ID != MUTANT_finish_no_wait
+            if (expected & latch_helping) {
+                rl::yield(1, $);
+                expected = state($).load(rl::mo_relaxed);
+                continue;
+            }
+#endif
+            if (state($).compare_exchange_strong(expected, latch_set, FINISH_ORDER, rl::mo_relaxed)) return;
+        }
+    }
+
+    bool is_set() { return (state($).load(rl::mo_acquire) & latch_set) != 0; }
+
+    // Swift: StackJob.beginHelping() -- false when no thief runs the job.
+    bool begin_helping(Int& base, unsigned& held) {
+        unsigned value = state($).load(rl::mo_acquire);
+        if (!(value & latch_running) || (value & latch_set)) return false;
+#if MUTANT_ID != MUTANT_help_no_claim
+        unsigned expected = value;
+        if (!state($).compare_exchange_strong(expected, value | latch_helping, rl::mo_acquire, rl::mo_relaxed))
+            return false;
+#endif
+        base = thief_base($).load(rl::mo_relaxed);
+        held = value;
+        return true;
+    }
+
+    // Swift: StackJob.endHelping(_:)
+    void end_helping(unsigned held) {
+#if MUTANT_ID != MUTANT_help_no_claim
+        state($).store(held, END_HELPING_ORDER);
+#else
+        (void)held;
+#endif
     }
 };
 
@@ -288,9 +473,11 @@ struct growth_3 : deque_test<3, 4> {};
 
 static void report(char const* name, bool ok, unsigned long schedules) {
     std::printf("-- %s: %s after %lu schedules (coverage: %lu steals, %lu lost CAS, "
-                "%lu grows, last job won/lost by owner %lu/%lu)\n",
+                "%lu grows, last job won/lost by owner %lu/%lu, helped %lu, batched %lu, "
+                "records taken back from under others %lu, records stolen %lu)\n",
                 name, ok ? "PASS" : "FAIL", schedules, coverage.steals, coverage.retries,
-                coverage.grows, coverage.owner_won_last, coverage.owner_lost_last);
+                coverage.grows, coverage.owner_won_last, coverage.owner_lost_last, coverage.helped,
+                coverage.batched, coverage.buried_taken_back, coverage.records_stolen);
 }
 
 // Runs one Relacy search over test T with `params`, after `heading`.
@@ -331,6 +518,205 @@ static bool run_bounded(char const* name, char const* script, unsigned bound,
     return run_search<T>(name, script, params, heading, total);
 }
 
+// The join's path and the waits, one owner against thieves that steal
+// plainly, steal only at or above a join's record (as a waiting owner steals
+// at or above its thief's base), or steal a batch onto their own deque.
+//
+// Owner: pushes an older job (1) and a join's record (2) and takes the record
+// back by index at once (`take_back`, the fast path); pushes a second record
+// (3) and two jobs its first half leaves above it (4, 5), and takes the
+// record back, running what lies above it on the way (`takeBackBuried`);
+// then, like a scope, takes only what it pushes after a floor (6, 7)
+// (`take_at_or_above`); then drains.
+template<int thieves, int attempts>
+struct join_test : rl::test_suite<join_test<thieves, attempts>, 1 + thieves> {
+    static char const* script;  // unused: the owner's script is fixed
+    enum { jobs = 7 };
+    WorkStealingDeque deque;
+    WorkStealingDeque own[thieves + 1];  // the thieves' deques, for batches
+    rl::var<int> payload[jobs + 1];
+    rl::atomic<int> taken[jobs + 1];
+    rl::atomic<Int> record_index;  // where the owner pushed its latest record
+
+    void before() {
+        deque.init(2);
+        for (int t = 1; t <= thieves; t++) own[t].init(2);
+        for (int job = 0; job <= jobs; job++) taken[job]($).store(0, rl::mo_relaxed);
+        record_index($).store(-1, rl::mo_relaxed);
+    }
+
+    void after() {
+        for (int job = 1; job <= jobs; job++) {
+            int count = taken[job]($).load(rl::mo_relaxed);
+            RL_ASSERT(count == 1);
+        }
+        deque.destroy();
+        for (int t = 1; t <= thieves; t++) own[t].destroy();
+    }
+
+    void ran(UInt job) {
+        RL_ASSERT(job >= 1 && job <= (UInt)jobs);
+        int seen = payload[job]($);
+        RL_ASSERT(seen == 1000 + (int)job);
+        taken[job]($).fetch_add(1, rl::mo_relaxed);
+    }
+
+    Int push(int job) {
+        payload[job]($) = 1000 + job;
+        return deque.push((UInt)job);
+    }
+
+    // Worker.takeBack + takeBackBuried: runs the record if taken back.
+    void join_end(int record_job, Int record) {
+        TakeBackResult result = deque.take_back(record);
+        if (result == takeback_buried) {
+            result = takeback_stolen;
+            while (UInt job = deque.take()) {
+                if (job == (UInt)record_job) { result = takeback_taken; coverage.buried_taken_back += 1; break; }
+                ran(job);
+            }
+        }
+        if (result == takeback_taken) ran(record_job);
+        else coverage.records_stolen += 1;
+    }
+
+    void thread(unsigned index) {
+        if (index == 0) {
+            push(1);
+            Int first = push(2);
+            record_index($).store(first, rl::mo_relaxed);
+            join_end(2, first);
+            Int second = push(3);
+            record_index($).store(second, rl::mo_relaxed);
+            push(4);
+            push(5);
+            join_end(3, second);
+            // A scope's wait: only what was pushed after its floor.
+            Int floor = deque.bottom($).load(rl::mo_relaxed);
+            push(6);
+            push(7);
+            while (UInt job = deque.take_at_or_above(floor)) {
+                RL_ASSERT(job == 6 || job == 7);
+                ran(job);
+            }
+            while (UInt job = deque.take()) ran(job);
+        } else if (index == 1) {
+            // A helper: only the latest record and what lies above it, as a
+            // waiting owner steals at or above its thief's base.
+            for (int attempt = 0; attempt < attempts; attempt++) {
+                Int record = record_index($).load(rl::mo_relaxed);
+                if (record < 0) continue;
+                UInt job = 0;
+                Int at = -1;
+                if (deque.steal(job, record, &at) == steal_success) {
+                    RL_ASSERT(at >= record);
+                    coverage.helped += 1;
+                    ran(job);
+                }
+            }
+        } else {
+            // A thief from another node: one job, then a batch onto its own
+            // deque, which it then drains as its owner.
+            for (int attempt = 0; attempt < attempts; attempt++) {
+                UInt job = 0;
+                if (deque.steal(job) == steal_success) {
+                    ran(job);
+                    coverage.batched += steal_batch(deque, own[index]);
+                }
+            }
+            while (UInt job = own[index].take()) ran(job);
+        }
+    }
+};
+
+template<int thieves, int attempts>
+char const* join_test<thieves, attempts>::script = "";
+
+struct join_2 : join_test<2, 4> {};
+struct join_small : join_test<2, 2> {};
+struct join_3 : join_test<3, 3> {};
+
+// The handshake of a waiting owner with its thief: the thief has started
+// the stolen half (its deque's base noted), pushes two subtasks (1, 2) and
+// takes them back, finishes the half (sets the latch), then pushes two
+// unrelated jobs (3, 4) and takes them back. The owner, waiting, steals from
+// the thief's deque at or above the base while holding `helping`: it must
+// only ever get 1 or 2. A plain thief may take anything. Every job once.
+template<int attempts>
+struct help_test : rl::test_suite<help_test<attempts>, 3> {
+    static char const* script;  // unused: the scripts are fixed
+    WorkStealingDeque deque;  // the thief's
+    StackJobLatch latch;
+    rl::var<int> payload[5];
+    rl::atomic<int> taken[5];
+
+    void before() {
+        deque.init(4);
+        latch.init();
+        for (int job = 0; job < 5; job++) taken[job]($).store(0, rl::mo_relaxed);
+    }
+
+    void after() {
+        for (int job = 1; job <= 4; job++) {
+            int count = taken[job]($).load(rl::mo_relaxed);
+            RL_ASSERT(count == 1);
+        }
+        deque.destroy();
+    }
+
+    void ran(UInt job) {
+        RL_ASSERT(job >= 1 && job <= 4);
+        int seen = payload[job]($);
+        RL_ASSERT(seen == 1000 + (int)job);
+        taken[job]($).fetch_add(1, rl::mo_relaxed);
+    }
+
+    void push(int job) {
+        payload[job]($) = 1000 + job;
+        deque.push((UInt)job);
+    }
+
+    void thread(unsigned index) {
+        if (index == 0) {
+            // The thief (worker 1).
+            latch.mark_running(1, deque.bottom($).load(rl::mo_relaxed));
+            push(1);
+            push(2);
+            while (UInt job = deque.take()) ran(job);
+            latch.set();
+            push(3);
+            push(4);
+            while (UInt job = deque.take()) ran(job);
+        } else if (index == 1) {
+            // The waiting owner (Registry.stealFromThief).
+            for (int attempt = 0; attempt < attempts; attempt++) {
+                if (latch.is_set()) break;
+                Int base = 0;
+                unsigned held = 0;
+                if (!latch.begin_helping(base, held)) continue;
+                UInt job = 0;
+                if (deque.steal(job, base) == steal_success) {
+                    RL_ASSERT(job == 1 || job == 2);  // never work pushed after the half
+                    coverage.helped += 1;
+                    ran(job);
+                }
+                latch.end_helping(held);
+            }
+        } else {
+            // Another thief: takes whatever is oldest.
+            for (int attempt = 0; attempt < 2; attempt++) {
+                UInt job = 0;
+                if (deque.steal(job) == steal_success) ran(job);
+            }
+        }
+    }
+};
+
+template<int attempts>
+char const* help_test<attempts>::script = "";
+
+struct help_6 : help_test<6> {};
+
 struct small_1 : deque_test<1, 3> {};
 struct small_2 : deque_test<2, 2> {};
 
@@ -355,6 +741,9 @@ int main(int argc, char** argv) {
     ok = ok && run_random<growth_3>("growth, owner + 3 thieves", growth_script, iterations, total);
     ok = ok && run_random<growth_2>("wrap-around, owner + 2 thieves", wrap_script, iterations, total);
     ok = ok && run_random<growth_3>("wrap-around, owner + 3 thieves", wrap_script, iterations, total);
+    ok = ok && run_random<join_2>("join and waits, owner + helper + batch thief", "", iterations, total);
+    ok = ok && run_random<join_3>("join and waits, owner + helper + 2 batch thieves", "", iterations, total);
+    ok = ok && run_random<help_6>("handshake, thief + waiting owner + thief", "", iterations, total);
     if (bounded) {
         // Every schedule with at most `bound` preemptions, every choice of
         // Relacy's load-value model (in this mode a relaxed/acquire load may
@@ -362,6 +751,8 @@ int main(int argc, char** argv) {
         ok = ok && run_bounded<small_1>("growth, owner + 1 thief", "ppptp", 2, total);
         ok = ok && run_bounded<small_2>("growth or wrap, owner + 2 thieves", "pptpp", 1, total);
         ok = ok && run_bounded<small_2>("growth, owner + 2 thieves", "ppptp", 2, total);
+        ok = ok && run_bounded<join_small>("join and waits, owner + helper + batch thief", "", 1, total);
+        ok = ok && run_bounded<help_6>("handshake, thief + waiting owner + thief", "", 1, total);
     }
     std::printf("deque model: %s, %lu schedules in total\n", ok ? "PASS" : "FAIL", total);
     return ok ? 0 : 1;

@@ -56,11 +56,12 @@ final class Sleep: @unchecked Sendable {
 
     // MARK: - Submitters
 
-    /// After a worker pushed onto its own deque: wake a sleeper if nobody
-    /// searches. relaxed: the pushing worker is awake and will run the job
-    /// itself if nobody steals it, so a stale read costs parallelism, never
-    /// the job (docs/sleep-protocol.md, "local pushes"). This keeps the
-    /// fork-join fast path free of fences.
+    /// After a worker pushed onto one of its own deques: wake a sleeper if
+    /// nobody searches. relaxed: the pushing worker takes the job itself if
+    /// nobody steals it (its innermost wait, or its loop, looks where the job
+    /// landed), so a stale read costs parallelism, never the job
+    /// (docs/sleep-protocol.md, "Local pushes"). This keeps the fork-join
+    /// fast path free of fences.
     @inlinable @inline(__always)
     static func shouldWake(afterLocalPushSeeing counts: UnsafeMutablePointer<Atomic<UInt64>>) -> Bool {
         let value = counts.pointee.load(ordering: .relaxed)

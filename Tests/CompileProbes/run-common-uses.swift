@@ -1,0 +1,35 @@
+// expect-ok
+// What `run` is for keeps compiling in Swift 6 mode, with no `unsafe`.
+import Tasklets
+
+final class Accumulator {  // not Sendable
+    var total = 0
+}
+
+func fib(_ n: Int) -> Int {
+    if n < 2 { return n }
+    let (a, b) = join({ fib(n - 1) }, { fib(n - 2) })
+    return a + b
+}
+
+struct Failure: Error {}
+
+func uses(_ pool: TaskletPool) throws {
+    let values = Array(0..<1_000)
+    let sum = try pool.run { values.reduce(0, +) }
+    var local = 0
+    try pool.run { local += fib(20) }
+    let accumulator = Accumulator()  // not Sendable: sent to the worker, not used after
+    try pool.run { accumulator.total += sum }
+    let made = try pool.run { Accumulator() }
+    let typed: Int = try pool.run { () throws(Failure) -> Int in
+        if local < 0 { throw Failure() }
+        return local
+    }
+    print(sum, local, made.total, typed)
+}
+
+@MainActor func fromTheMainActor(_ pool: TaskletPool) throws -> Int {
+    let input = [3, 1, 2]
+    return try pool.run { input.sorted().first ?? 0 }
+}
