@@ -3,6 +3,9 @@ extension TaskletPool {
     public struct Statistics: Sendable, Hashable {
         /// One entry per worker, in worker order.
         public var workers: [WorkerStatistics]
+        /// Swift jobs (and actor strands) that reached the pool after its
+        /// shutdown and ran on the last-resort thread (docs/async.md).
+        public var lateJobs: UInt64 = 0
 
         /// The sum over every worker.
         public var total: WorkerStatistics {
@@ -62,7 +65,7 @@ extension TaskletPool {
     /// exact, the set is not an atomic snapshot.
     public func statistics() -> Statistics {
         let registry = self.registry
-        return Statistics(workers: (0..<registry.workerCount).map { index in
+        var statistics = Statistics(workers: (0..<registry.workerCount).map { index in
             let counters = registry.workers[index]
             return WorkerStatistics(
                 tasklets: counters.pointee.counters.tasklets.load(ordering: .relaxed),
@@ -77,5 +80,7 @@ extension TaskletPool {
                 parks: counters.pointee.counters.parks.load(ordering: .relaxed),
                 wakes: counters.pointee.counters.wakes.load(ordering: .relaxed))
         })
+        statistics.lateJobs = registry.lateJobs.load(ordering: .relaxed)
+        return statistics
     }
 }

@@ -74,6 +74,7 @@ public final class TaskletPool: @unchecked Sendable {
             layout: PoolLayout(
                 topology: plan.topology, placements: plan.workers, roundsPerTier: plan.roundsPerTier),
             stackSize: plan.stackSize, system: system, errorHandler: errorHandler)
+        registry.taskExecutor = asUnownedTaskExecutor()
         try registry.startThreads()
     }
 
@@ -131,7 +132,11 @@ public final class TaskletPool: @unchecked Sendable {
     /// isolated to the caller's actor. From `@MainActor` code, a body that
     /// touches main-actor state does not compile.
     ///
+    /// From `async` code use `try await run { }` instead, which suspends the
+    /// task rather than block one of Swift's few cooperative threads.
+    ///
     /// - Throws: what `body` throws, or `TaskletPoolError.shutDown`.
+    @available(*, noasync, message: "blocks a thread of Swift's cooperative pool; use 'try await pool.run { }'")
     @inlinable
     public func run<R, E: Error>(_ body: sending () throws(E) -> R) throws -> R {
         if let worker = Worker.current, registry.owns(worker) {
@@ -167,15 +172,12 @@ public final class TaskletPool: @unchecked Sendable {
     ///   queued still runs, and so do the `join` halves and scope tasklets
     ///   it creates.)
     public func spawn(_ body: @escaping @Sendable () throws -> Void) throws(TaskletPoolError) {
-        if let worker = Worker.current, registry.owns(worker) {
-            // relaxed: a worker that reads false before the flag is set is
-            // still running, and drains its queues before it exits.
-            guard !registry.isShutDown.load(ordering: .relaxed) else { throw .shutDown }
-            worker.pointee.pushDetached(HeapJob.make(body, owner: .pool(registry.errorHandler)))
-            return
-        }
+        // relaxed: on one of our workers, a read of false before the flag is
+        // set is fine (that worker drains its queues before it exits); from
+        // outside, the closed injector is what refuses.
+        guard !registry.isShutDown.load(ordering: .relaxed) else { throw .shutDown }
         let job = HeapJob.make(body, owner: .pool(registry.errorHandler))
-        if !registry.submitExternal(job) {
+        if !registry.submitTask(job, .normal, .tail) {
             HeapJob.discard(job)
             throw .shutDown
         }

@@ -18,6 +18,14 @@ public enum TaskletPoolError: Error, Sendable, Hashable, CustomStringConvertible
     /// The placement cannot be honoured (a CPU outside the affinity mask,
     /// more pinned workers than CPUs, a malformed `TASKLETS_PLACEMENT`).
     case invalidPlacement(TopologyError)
+    /// `installAsGlobalExecutor`: the Swift runtime has no global-executor
+    /// hooks to install.
+    case globalExecutorUnavailable
+    /// `installAsGlobalExecutor`: another library already installed a
+    /// global-executor hook.
+    case globalExecutorHookTaken
+    /// `installAsGlobalExecutor` was already called in this process.
+    case globalExecutorAlreadyInstalled
 
     public var description: String {
         switch self {
@@ -37,6 +45,12 @@ public enum TaskletPoolError: Error, Sendable, Hashable, CustomStringConvertible
             return "could not read the CPU affinity mask: \(error)"
         case .invalidPlacement(let error):
             return "invalid worker placement: \(error)"
+        case .globalExecutorUnavailable:
+            return "cannot install the pool as Swift's global executor: the runtime does not export swift_task_enqueueGlobal_hook"
+        case .globalExecutorHookTaken:
+            return "cannot install the pool as Swift's global executor: another global-executor hook is already installed"
+        case .globalExecutorAlreadyInstalled:
+            return "a pool is already installed as Swift's global executor (once per process)"
         }
     }
 }

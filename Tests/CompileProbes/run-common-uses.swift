@@ -33,3 +33,25 @@ func uses(_ pool: TaskletPool) throws {
     let input = [3, 1, 2]
     return try pool.run { input.sorted().first ?? 0 }
 }
+
+@MainActor func fromTheMainActorAsync(_ pool: TaskletPool) async throws -> Int {
+    let input = [3, 1, 2]
+    let smallest = try await pool.run { input.sorted().first ?? 0 }
+    let made = try await pool.run { Accumulator() }  // a non-Sendable result
+    return smallest + made.total
+}
+
+actor Inbox {
+    let strand: TaskletStrand
+    nonisolated var unownedExecutor: UnownedSerialExecutor { strand.asUnownedSerialExecutor() }
+    var received: [String] = []
+    init(pool: TaskletPool) { strand = pool.makeSerialExecutor() }
+    func receive(_ message: String) { received.append(message) }
+}
+
+func tasksOnThePool(_ pool: TaskletPool) async throws {
+    let inbox = Inbox(pool: pool)
+    await Task(executorPreference: pool) { await inbox.receive("hello") }.value
+    let total = await withTaskExecutorPreference(pool) { fib(20) + fib(21) }
+    print(total, await inbox.received)
+}

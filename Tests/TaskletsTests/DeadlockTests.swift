@@ -109,8 +109,10 @@ import Testing
             try pool.run {
                 lock.withLock {
                     scope { s in
-                        try? pool.spawn { lock.withLock { ran.increment(0) } }
                         s.spawn { ran.increment(1) }
+                        // Newest in the deque, so a wait that ran it would
+                        // take it before the tasklet.
+                        try? pool.spawn { lock.withLock { ran.increment(0) } }
                     }
                 }
             }

@@ -56,12 +56,16 @@ import Glibc
     @Test(.enabled(if: !runsUnderASanitizer, "sanitizers handle SIGSEGV themselves"))
     func aWorkerThatOverflowsItsStackSaysSoBeforeDying() async {
         let result = await #expect(processExitsWith: .signal(SIGSEGV), observing: [\.standardErrorContent]) {
-            let pool = try TaskletPool(workers: 1, stackSize: 256 << 10)
-            _ = try pool.run { StackTests.deep(1 << 30) }
+            try StackTests.overflowAWorker()
         }
         let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(text.contains("swift-tasklets: worker 0 has overflowed its stack of 256 KiB"))
         #expect(text.contains("TASKLETS_STACK_SIZE"))
+    }
+
+    static func overflowAWorker() throws {
+        let pool = try TaskletPool(workers: 1, stackSize: 256 << 10)
+        _ = try pool.run { deep(1 << 30) }
     }
 
     /// Recursion through `join`, so that every level keeps a frame.

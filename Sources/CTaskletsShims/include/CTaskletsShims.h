@@ -121,6 +121,49 @@ int ctasklets_stack_guard_enter(const char *message);
 /// On a worker thread about to exit: removes its alternate signal stack.
 void ctasklets_stack_guard_leave(void);
 
+// MARK: - The strand a worker runs
+
+/// The actor strand whose messages this thread is running (NULL if none):
+/// how a strand answers `checkIsolated` and `isIsolatingCurrentContext`.
+extern __thread const void *ctasklets_current_strand_storage __attribute__((tls_model("initial-exec")));
+
+static inline const void *ctasklets_current_strand(void) {
+    return ctasklets_current_strand_storage;
+}
+
+static inline void ctasklets_set_current_strand(const void *strand) {
+    ctasklets_current_strand_storage = strand;
+}
+
+// MARK: - Swift's global executor hooks (global_executor.c)
+//
+// The Swift runtime calls `swift_task_enqueueGlobal_hook` (and the delay and
+// deadline variants used by Task.sleep), when set, instead of its own global
+// executor; the variables are found with dlsym in libswift_Concurrency. The
+// hooks installed here hand each job to the callbacks below with `context`.
+
+/// Receives a job for the global executor.
+typedef void (*ctasklets_global_enqueue)(void *context, void *job);
+/// Receives a job to enqueue after `delay_ns` nanoseconds.
+typedef void (*ctasklets_global_enqueue_after)(void *context, void *job, uint64_t delay_ns);
+
+enum {
+    CTASKLETS_GLOBAL_INSTALLED = 0,
+    CTASKLETS_GLOBAL_HOOKS_MISSING = 1,
+    CTASKLETS_GLOBAL_HOOK_TAKEN = 2,
+};
+
+/// Installs the three hooks, all or none. Returns a CTASKLETS_GLOBAL_* code:
+/// missing when the runtime does not export them, taken when another hook is
+/// already installed in any of them.
+int ctasklets_install_global_hooks(void *context, ctasklets_global_enqueue enqueue,
+                                   ctasklets_global_enqueue_after enqueue_after);
+
+/// For tests, in a child process: occupies `swift_task_enqueueGlobal_hook`
+/// with a hook that forwards to the original, as another library would.
+/// Returns 0, or 1 when the hook variable is missing.
+int ctasklets_occupy_global_hook_for_testing(void);
+
 // MARK: - Swift closures as two words
 //
 // A Swift closure is two words: a function pointer and a context pointer; it

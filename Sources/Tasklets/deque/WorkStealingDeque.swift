@@ -230,15 +230,22 @@ struct WorkStealingDeque: ~Copyable {
         return nil
     }
 
+    /// Whether the deque looks empty to its owner (relaxed loads: `bottom`
+    /// is the owner's own; `top` may be stale, so "not empty" may be wrong,
+    /// and the take that follows decides). Owner only.
+    @inlinable
+    var looksEmpty: Bool {
+        bottom.load(ordering: .relaxed) <= top.load(ordering: .relaxed)
+    }
+
     /// Takes the oldest job, as a thief does: how the owner of a first-in,
     /// first-out queue (a worker's `detached` queue) takes its own work.
     /// Retries lost races; nil only when the queue is empty. Owner only (the
     /// emptiness hint trusts `bottom` as only the owner sees it).
     @inlinable
     func takeOldest() -> JobRef? {
-        // relaxed, both: a hint that skips the fence of `steal` on an empty
-        // queue; `steal` decides.
-        guard bottom.load(ordering: .relaxed) > top.load(ordering: .relaxed) else { return nil }
+        // A hint that skips the fence of `steal` on an empty queue.
+        guard !looksEmpty else { return nil }
         while true {
             switch steal() {
             case .success(let job): return job

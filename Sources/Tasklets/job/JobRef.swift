@@ -6,10 +6,10 @@
 /// `run` from outside live on the waiting caller's stack (`StackJob`), a
 /// detached `spawn` or a scope's tasklet lives on the heap (`HeapJob`).
 ///
-/// Swift `ExecutorJob`s and async tasklets resumed from channels will travel
-/// in the same deques: they are already pointers, so they will be told apart
-/// by a tag in the low bit (job records are at least 8-byte aligned, so that
-/// bit is always clear on a record).
+/// Swift jobs (`ExecutorJob`: a piece of a task, an actor message) travel in
+/// the same deques: they are already pointers, so they are told apart by a
+/// tag in the low bit (job records are at least 8-byte aligned, so that bit
+/// is always clear on a record; see `JobRef(swiftJob:)`).
 public typealias JobRef = UnsafeMutableRawPointer
 
 /// The first stored property of every job record: the function that runs

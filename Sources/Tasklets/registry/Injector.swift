@@ -2,36 +2,33 @@ import Synchronization
 
 /// The queue for jobs submitted from threads outside the pool.
 ///
-/// A FIFO ring under a pthread mutex (outside submissions are rare next to
-/// local pushes, and Go's global run queue is also a locked queue), plus an
-/// atomic count so that workers can see "empty" without taking the lock.
-/// Closing it (at shutdown) makes later pushes fail, atomically with respect
-/// to the pushes themselves: each submission either lands before the close,
-/// and then runs, or is refused.
+/// One FIFO ring per `JobClass` under a pthread mutex (outside submissions
+/// are rare next to local pushes, and Go's global run queue is also a locked
+/// queue), plus an atomic count of all of them so that workers can see
+/// "empty" without taking the lock. Closing it (at shutdown) makes later
+/// pushes fail, atomically with respect to the pushes themselves: each
+/// submission either lands before the close, and then runs, or is refused.
 final class Injector: @unchecked Sendable {
     private let lock = PthreadLock()
-    private var ring: UnsafeMutablePointer<JobRef>
-    private var capacity = 64
-    private var head = 0
+    private var high = JobRing()
+    private var normal = JobRing()
+    private var low = JobRing()
     private var storedCount = 0
+    private var aging = Aging()
     private var closed = false
     /// Mirrors the number of queued jobs for lock-free emptiness checks.
     let count = Atomic<Int>(0)
 
-    init() {
-        ring = .allocate(capacity: capacity)
-    }
-
-    deinit {
-        ring.deallocate()
-    }
-
-    /// Appends a job; returns false (and keeps nothing) once closed.
-    func push(_ job: JobRef) -> Bool {
+    /// Appends a job to its class's ring; returns false (and keeps nothing)
+    /// once closed.
+    func push(_ job: JobRef, _ jobClass: JobClass = .normal) -> Bool {
         lock.withLock {
             guard !closed else { return false }
-            if storedCount == capacity { grow() }
-            ring[(head + storedCount) & (capacity - 1)] = job
+            switch jobClass {
+            case .high: high.append(job)
+            case .normal: normal.append(job)
+            case .low: low.append(job)
+            }
             storedCount += 1
             // sequentiallyConsistent: part of the sleep protocol's
             // store-then-check pattern (docs/sleep-protocol.md).
@@ -40,17 +37,27 @@ final class Injector: @unchecked Sendable {
         }
     }
 
-    /// Removes the oldest job, if any.
+    /// Removes the oldest job of the class `Aging` picks, if any.
     func pop() -> JobRef? {
         // relaxed: a hint to skip the lock; the locked path is authoritative.
         guard count.load(ordering: .relaxed) > 0 else { return nil }
         return lock.withLock {
             guard storedCount > 0 else { return nil }
-            let job = ring[head]
-            head = (head + 1) & (capacity - 1)
+            guard let jobClass = aging.pick(high: !high.isEmpty, normal: !normal.isEmpty, low: !low.isEmpty),
+                let job = removeFirst(jobClass)
+            else { return nil }
             storedCount -= 1
             count.store(storedCount, ordering: .relaxed)
             return job
+        }
+    }
+
+    /// Under `lock`.
+    private func removeFirst(_ jobClass: JobClass) -> JobRef? {
+        switch jobClass {
+        case .high: return high.removeFirst()
+        case .normal: return normal.removeFirst()
+        case .low: return low.removeFirst()
         }
     }
 
@@ -62,16 +69,5 @@ final class Injector: @unchecked Sendable {
     /// Refuses every later push.
     func close() {
         lock.withLock { closed = true }
-    }
-
-    private func grow() {
-        let larger = UnsafeMutablePointer<JobRef>.allocate(capacity: capacity * 2)
-        for offset in 0..<storedCount {
-            larger[offset] = ring[(head + offset) & (capacity - 1)]
-        }
-        ring.deallocate()
-        ring = larger
-        head = 0
-        capacity *= 2
     }
 }

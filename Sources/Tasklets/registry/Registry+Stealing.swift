@@ -16,7 +16,9 @@ extension Registry {
         }
         guard worker.pointee.isSearching else { return nil }
         for round in 0..<Registry.searchRounds {
-            if let job = popAnyInjector(worker) ?? stealOnce(worker) {
+            // Next slots only from the second round on: a woken task gets a
+            // moment to run next on its waker's worker (docs/async.md).
+            if let job = popAnyInjector(worker) ?? stealOnce(worker, includingNextSlots: round > 0) {
                 return job
             }
             for _ in 0..<(1 << min(round, 6)) { ctasklets_cpu_relax() }
@@ -44,7 +46,7 @@ extension Registry {
 
     /// One pass over the victims, nearest tier first: `roundsPerTier` rounds
     /// over a tier, each from a random start, before moving out.
-    func stealOnce(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
+    func stealOnce(_ worker: UnsafeMutablePointer<Worker>, includingNextSlots: Bool = true) -> JobRef? {
         let thief = worker.pointee.index
         for tier in layout.victimOrders[thief].tiers where !tier.isEmpty {
             for _ in 0..<layout.roundsPerTier {
@@ -52,7 +54,7 @@ extension Registry {
                 for offset in 0..<tier.count {
                     let victimIndex = tier[(start + offset) % tier.count]
                     let victim = workers[victimIndex]
-                    guard let (job, fromDeque) = stealOne(from: victim) else {
+                    guard let (job, fromDeque) = stealOne(from: victim, includingNextSlot: includingNextSlots) else {
                         worker.pointee.counters.failedSteals.bumpOwned()
                         continue
                     }
@@ -66,11 +68,15 @@ extension Registry {
         return nil
     }
 
-    /// The oldest job of a victim's `deque`, else of its `detached` queue,
-    /// with a few retries on lost races. `fromDeque` says which.
-    func stealOne(from victim: UnsafeMutablePointer<Worker>) -> (job: JobRef, fromDeque: Bool)? {
+    /// The oldest job of a victim's `deque`, else of its task queues, else
+    /// its next slot, with a few retries on lost races. `fromDeque` says
+    /// whether it came from the `deque`.
+    func stealOne(
+        from victim: UnsafeMutablePointer<Worker>, includingNextSlot: Bool
+    ) -> (job: JobRef, fromDeque: Bool)? {
         if let job = victim.pointee.deque.stealRetrying() { return (job, true) }
-        if let job = victim.pointee.detached.stealRetrying() { return (job, false) }
+        if let job = victim.pointee.tasks.steal() { return (job, false) }
+        if includingNextSlot, let job = takeNextSlot(of: victim) { return (job, false) }
         return nil
     }
 

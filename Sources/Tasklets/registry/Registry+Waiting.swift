@@ -65,7 +65,7 @@ extension Registry {
         case .scope(let floor):
             return ownJob(atOrAbove: floor, on: worker)
         case .anyWork(let floor):
-            return worker.pointee.deque.take(atOrAbove: floor) ?? worker.pointee.detached.takeOldest()
+            return worker.pointee.deque.take(atOrAbove: floor) ?? nextTaskJob(worker)
                 ?? popAnyInjector(worker) ?? stealOnce(worker)
         }
     }

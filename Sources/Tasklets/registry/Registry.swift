@@ -90,6 +90,13 @@ final class Registry: @unchecked Sendable {
     let errorHandler: @Sendable (any Error) -> Void
     /// Each worker thread's stack size, in bytes.
     let stackSize: Int
+    /// The pool as Swift's task executor, which Swift jobs run on. Set by
+    /// `TaskletPool.init` before the threads start; unowned (a task that
+    /// prefers the pool keeps it alive).
+    var taskExecutor: UnownedTaskExecutor?
+    /// Swift jobs (and strands) that arrived after shutdown and went to the
+    /// last-resort thread.
+    let lateJobs = Atomic<UInt64>(0)
 
     let lifecycle = PthreadLock()
     let lifecycleChanged: PthreadCondition
@@ -172,17 +179,22 @@ final class Registry: @unchecked Sendable {
     @inline(__always)
     func run(_ job: JobRef, on worker: UnsafeMutablePointer<Worker>) {
         worker.pointee.counters.tasklets.bumpOwned()
-        job.executeJob()
+        if job.isSwiftJob {
+            runSwiftJob(job.swiftJob, on: worker)
+        } else {
+            job.executeJob()
+        }
     }
 
-    /// Steps 1-3 of the policy.
+    /// Steps 1-3 of the policy (docs/async.md, "The order a worker takes
+    /// work in").
     func nextLocalJob(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
         let home = injectors[worker.pointee.injector]
         worker.pointee.localTicks &+= 1
         if worker.pointee.localTicks % 61 == 0, let job = home.pop() {
             return job
         }
-        return worker.pointee.deque.take() ?? worker.pointee.detached.takeOldest() ?? home.pop()
+        return worker.pointee.deque.take() ?? nextTaskJob(worker) ?? home.pop()
     }
 
     /// The sleep protocol's re-check: is any job queued anywhere?
@@ -190,7 +202,9 @@ final class Registry: @unchecked Sendable {
         for injector in injectors where !injector.isEmptyForSleepCheck { return true }
         for index in 0..<workerCount {
             let worker = workers[index]
-            if worker.pointee.deque.count > 0 || worker.pointee.detached.count > 0 { return true }
+            if worker.pointee.deque.count > 0 || worker.pointee.tasks.count > 0 { return true }
+            // sequentiallyConsistent: a load of the re-check (see `count`).
+            if worker.pointee.next.load(ordering: .sequentiallyConsistent) != 0 { return true }
         }
         return false
     }
@@ -220,10 +234,11 @@ final class Registry: @unchecked Sendable {
         }
     }
 
-    /// Queues a job from a thread outside the pool; false after shutdown.
-    func submitExternal(_ job: JobRef) -> Bool {
+    /// Queues a job from a thread outside the pool in its node's injector;
+    /// false after shutdown.
+    func submitExternal(_ job: JobRef, _ jobClass: JobClass = .normal) -> Bool {
         let injector = injectors.count == 1 ? injectors[0] : injectors[layout.injector(forCPU: system.currentCPU())]
-        guard injector.push(job) else { return false }
+        guard injector.push(job, jobClass) else { return false }
         sleep.notifyExternalSubmission()
         return true
     }

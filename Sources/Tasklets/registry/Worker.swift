@@ -13,11 +13,15 @@ struct Worker: ~Copyable {
     /// Jobs that someone waits for: `join` halves and scope tasklets. A
     /// waiting `join` or scope may run those pushed inside it (docs/join.md).
     @usableFromInline let deque: WorkStealingDeque
-    /// Jobs that nobody waits for: detached `spawn`s made on this worker.
-    /// Never run inside a wait, so a `join` cannot pick one up while its
-    /// caller holds a lock the job needs. First in, first out: the owner takes
-    /// the oldest, as thieves do.
-    let detached: WorkStealingDeque
+    /// Jobs that nobody waits for inside the pool, by priority class: Swift
+    /// jobs, actor strands, detached `spawn`s made on this worker. Never run
+    /// inside a wait, so a `join` cannot pick one up while its caller holds a
+    /// lock the job needs (docs/join.md). First in, first out.
+    let tasks: TaskQueues
+    /// The run-next slot: the Swift job this worker most recently woke
+    /// (docs/async.md, "Run next, bounded"); 0 when empty. The owner and the
+    /// thieves take it with an exchange.
+    let next: Atomic<UInt>
     /// The pool's sleep counters, read on every push (see `Sleep`).
     @usableFromInline let sleepCounts: UnsafeMutablePointer<Atomic<UInt64>>
     @usableFromInline let registry: Unmanaged<Registry>
@@ -27,6 +31,13 @@ struct Worker: ~Copyable {
 
     /// Local jobs run since the injector was last looked at (see `Registry`).
     var localTicks: UInt32 = 0
+    /// Which task-queue class goes next (priority order with aging).
+    var aging = Aging()
+    /// Jobs taken from the next slot in a row.
+    var nextStreak = 0
+    /// The Swift job this worker is running (its bits), or 0: a job enqueued
+    /// that is this one is a yield, not a wake-up.
+    var runningSwiftJob: UInt = 0
     /// Whether this worker holds one of the pool's searching slots.
     var isSearching = false
     /// xorshift64 state for picking victims.
@@ -41,7 +52,8 @@ struct Worker: ~Copyable {
         self.registry = registry
         self.sleepCounts = sleepCounts
         deque = WorkStealingDeque(memory: ringMemory)
-        detached = WorkStealingDeque(memory: ringMemory)
+        tasks = TaskQueues(memory: ringMemory)
+        next = Atomic(0)
         parkWord = Atomic(0)
         counters = WorkerCounters()
         random = 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
@@ -61,13 +73,6 @@ struct Worker: ~Copyable {
         let index = deque.push(job)
         wakeOneIfNobodySearches()
         return index
-    }
-
-    /// Queues a detached job on this worker (see `detached`), waking a
-    /// sleeper the same way. Called by the worker's own thread.
-    func pushDetached(_ job: JobRef) {
-        detached.push(job)
-        wakeOneIfNobodySearches()
     }
 
     @inlinable @inline(__always)

@@ -49,6 +49,11 @@ struct SystemCalls: Sendable {
     var enterStackGuard: @Sendable (String) -> Int32
     /// On a worker thread about to exit: undoes `enterStackGuard`.
     var leaveStackGuard: @Sendable () -> Void
+    /// Installs Swift's global-executor hooks (global_executor.c); a
+    /// CTASKLETS_GLOBAL_* code.
+    var installGlobalExecutorHooks: @Sendable (
+        UnsafeMutableRawPointer, ctasklets_global_enqueue, ctasklets_global_enqueue_after
+    ) -> Int32
 
     static let live = SystemCalls(
         affinityCPUs: {
@@ -90,7 +95,10 @@ struct SystemCalls: Sendable {
         numaFree: { pointer, bytes in ctasklets_numa_free(pointer, bytes) },
         installStackGuard: { Int32(ctasklets_stack_guard_install()) },
         enterStackGuard: { message in Int32(ctasklets_stack_guard_enter(message)) },
-        leaveStackGuard: { ctasklets_stack_guard_leave() }
+        leaveStackGuard: { ctasklets_stack_guard_leave() },
+        installGlobalExecutorHooks: { context, enqueue, enqueueAfter in
+            Int32(ctasklets_install_global_hooks(context, enqueue, enqueueAfter))
+        }
     )
 }
 

@@ -1,0 +1,65 @@
+import CTaskletsShims
+import Dispatch
+
+extension TaskletPool {
+    /// Makes `pool` run every job that would go to Swift's global concurrent
+    /// executor: `Task { }`, `async let`, child tasks without another
+    /// executor, nonisolated async functions (docs/async.md, "Swift's global
+    /// executor").
+    ///
+    /// Opt-in and process-wide, so unsafe in spirit: it goes through the
+    /// runtime's C hooks (`swift_task_enqueueGlobal_hook` and the delay and
+    /// deadline hooks of `Task.sleep`), as SwiftNIO's singletons do. Call it
+    /// once, early (before tasks run). The pool is then kept alive for the
+    /// life of the process; the main actor stays on the main thread. Jobs
+    /// that arrive after the pool shut down run on a last-resort thread.
+    ///
+    /// - Throws: `TaskletPoolError.globalExecutorUnavailable` when the
+    ///   runtime has no such hooks, `.globalExecutorHookTaken` when another
+    ///   library installed one, `.globalExecutorAlreadyInstalled` on a
+    ///   second call.
+    public static func installAsGlobalExecutor(_ pool: TaskletPool) throws(TaskletPoolError) {
+        try GlobalExecutorInstallation.install(pool)
+    }
+}
+
+/// The one installation a process may have.
+enum GlobalExecutorInstallation {
+    private static let lock = PthreadLock()
+    nonisolated(unsafe) private static var installed = false
+
+    static func install(_ pool: TaskletPool) throws(TaskletPoolError) {
+        try lock.withLock { () throws(TaskletPoolError) in
+            guard !installed else { throw .globalExecutorAlreadyInstalled }
+            // Retained for good: the runtime may hand the hooks jobs at any
+            // moment for the rest of the process.
+            let context = Unmanaged.passRetained(pool.registry).toOpaque()
+            switch pool.registry.system.installGlobalExecutorHooks(context, enqueueGlobal, enqueueGlobalAfter) {
+            case Int32(CTASKLETS_GLOBAL_INSTALLED):
+                installed = true
+            case Int32(CTASKLETS_GLOBAL_HOOK_TAKEN):
+                Unmanaged<Registry>.fromOpaque(context).release()
+                throw .globalExecutorHookTaken
+            default:
+                Unmanaged<Registry>.fromOpaque(context).release()
+                throw .globalExecutorUnavailable
+            }
+        }
+    }
+
+    private static let enqueueGlobal: ctasklets_global_enqueue = { context, job in
+        let registry = Unmanaged<Registry>.fromOpaque(context!).takeUnretainedValue()
+        registry.enqueueSwiftJob(unsafeBitCast(job, to: UnownedJob.self))
+    }
+
+    /// `Task.sleep`: a Dispatch timer, then the pool (not the runtime's own
+    /// executor, which would resume the task on a Dispatch thread).
+    private static let enqueueGlobalAfter: ctasklets_global_enqueue_after = { context, job, delay in
+        let registry = Unmanaged<Registry>.fromOpaque(context!).takeUnretainedValue()
+        let job = unsafeBitCast(job, to: UnownedJob.self)
+        let deadline = DispatchTime(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds &+ delay)
+        DispatchQueue.global().asyncAfter(deadline: deadline) {
+            registry.enqueueSwiftJob(job)
+        }
+    }
+}

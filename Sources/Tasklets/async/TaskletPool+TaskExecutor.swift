@@ -1,0 +1,37 @@
+/// The pool as a Swift `TaskExecutor` (docs/async.md): tasks that prefer it
+/// (`Task(executorPreference: pool)`, `withTaskExecutorPreference(pool)`,
+/// `group.addTask(executorPreference: pool)`) run on its workers, their jobs
+/// queued next to the pool's own work and stolen like it.
+extension TaskletPool: TaskExecutor {
+    /// Queues a job of a task that prefers this pool: on the calling worker
+    /// (its next slot for a task it woke, its queue's tail for a task that
+    /// yields), else in the injector of the caller's node. After shutdown, on
+    /// the last-resort thread.
+    public func enqueue(_ job: consuming ExecutorJob) {
+        registry.enqueueSwiftJob(UnownedJob(job))
+    }
+
+    public func asUnownedTaskExecutor() -> UnownedTaskExecutor {
+        UnownedTaskExecutor(ordinary: self)
+    }
+}
+
+extension Registry {
+    /// Where `TaskletPool.enqueue` and the global-executor hook send a Swift
+    /// job.
+    func enqueueSwiftJob(_ job: UnownedJob) {
+        let placement: TaskPlacement = job.isYieldOfRunningTask ? .requeue : .wakeUp
+        if submitTask(JobRef(swiftJob: job), JobClass(job.priority), placement) { return }
+        let executor = taskExecutor.unsafelyUnwrapped
+        runLate { job.runSynchronously(on: executor) }
+    }
+
+    /// Runs work that reached the pool after its shutdown on the last-resort
+    /// thread, counting it and saying so once.
+    func runLate(_ work: @escaping @Sendable () -> Void) {
+        if lateJobs.add(1, ordering: .relaxed).oldValue == 0 {
+            report("async jobs arrived after shutdown; they run on the last-resort thread (count: statistics().lateJobs)")
+        }
+        LastResortThread.shared.run(work)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+@testable import Tasklets
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs an async test's body on a one-worker pool of its own. The
+/// synchronous tests that run beside it block Swift's cooperative threads
+/// (they wait, with bounds, for pool work) for seconds at a time on two
+/// cores, longer under ThreadSanitizer; a body that resumed on those threads
+/// would stall behind them. On its own worker it never waits for them.
+func onTestDriver<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    let driver = try TaskletPool(workers: 1)
+    defer { driver.shutdown() }
+    return try await withTaskExecutorPreference(driver, isolation: nil) { try await body() }
+}
+
+/// Polls `condition` from async code on a test driver until it holds or
+/// `seconds` pass; returns whether it held. Yields between polls, so other
+/// jobs on the driver run, then pauses 100 µs on the driver's thread (never
+/// on a cooperative thread).
+func asyncEventually(within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        await Task.yield()
+        usleep(100)
+    }
+    return condition()
+}
+
+enum TestLocals {
+    @TaskLocal static var label = "none"
+}
+
+/// An ordered log shared by tasks.
+final class LockedLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func append(_ entry: String) { lock.withLock { stored.append(entry) } }
+    var entries: [String] { lock.withLock { stored } }
+}
+
+/// One task waits, another signals; a signal before the wait is kept.
+final class Rendezvous: @unchecked Sendable {
+    private let lock = NSLock()
+    private var waiter: UnsafeContinuation<Void, Never>?
+    private var signalled = false
+
+    var hasWaiter: Bool { lock.withLock { waiter != nil } }
+
+    func wait() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let resumeNow: Bool = lock.withLock {
+                if signalled {
+                    signalled = false
+                    return true
+                }
+                waiter = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func signal() {
+        let continuation: UnsafeContinuation<Void, Never>? = lock.withLock {
+            guard let waiter else {
+                signalled = true
+                return nil
+            }
+            self.waiter = nil
+            return waiter
+        }
+        continuation?.resume()
+    }
+}
