@@ -32,6 +32,25 @@ import TaskletsBenchKernels
         }
     }
 
+    /// The async kernels run every task, yield and message, on the pool and
+    /// on the default global executor, and only there.
+    @Test(arguments: [BackendName.pool, .taskgroup])
+    func asyncKernelsRunEverything(_ backend: BackendName) async throws {
+        try await onOwnThread {
+            let context = try BackendContext(backend: backend, workers: 2)
+            defer { context.shutdown() }
+            for kernel in KernelName.asyncKernels {
+                let prepared = PreparedKernel(kernel, .quick)
+                let measurement = try KernelRunner.measure(prepared, on: context)
+                #expect(measurement.outcome.checksum == prepared.expectedChecksum, "\(kernel) on \(backend)")
+                #expect(!measurement.outcome.metrics.isEmpty)
+            }
+        }
+        for other in [BackendName.sequential, .dispatch, .naive] {
+            #expect(!other.supports(.actors))
+        }
+    }
+
     @Test func sequentialRefusesSchedulerKernels() async throws {
         try await onOwnThread {
             let context = try BackendContext(backend: .sequential, workers: 1)

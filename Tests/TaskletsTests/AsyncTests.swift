@@ -113,6 +113,32 @@ import Testing
         }
     }
 
+    /// Tasks that yield in a loop spread over the workers (a yield goes to
+    /// the node's injector, which any worker takes from): when the first of
+    /// 8 tasks on 2 workers is done, the slowest is not far behind.
+    @Test func yieldingTasksProgressEvenlyAcrossWorkers() async throws {
+        try await onTestDriver {
+            let pool = try TaskletPool(workers: 2)
+            defer { pool.shutdown() }
+            let progress = Counters(count: 8)
+            let firstDone = LockedBox<[Int]>()
+            let tasks = (0..<8).map { index in
+                Task(executorPreference: pool) {
+                    for _ in 0..<2_000 {
+                        await Task.yield()
+                        progress.increment(index)
+                    }
+                    if firstDone.value == nil { firstDone.value = (0..<8).map { progress[$0] } }
+                }
+            }
+            for task in tasks { await task.value }
+            let snapshot = firstDone.value ?? []
+            let slowest = snapshot.min() ?? 0
+            let fastest = snapshot.max() ?? 1
+            #expect(Double(slowest) / Double(fastest) > 0.5, "progress when the first finished: \(snapshot)")
+        }
+    }
+
     /// Two tasks that wake each other forever do not starve the rest of
     /// their worker's queue (the next slot serves 3 in a row at most).
     @Test func pingPongingTasksDoNotStarveTheQueue() async throws {

@@ -8,8 +8,8 @@ import CTaskletsShims
 @Suite struct GlobalExecutorTests {
     @Test func plainTasksAndAsyncLetRunOnThePoolOnceInstalled() async {
         await #expect(processExitsWith: .success) {
-            let pool = try TaskletPool(workers: 2)
-            try TaskletPool.installAsGlobalExecutor(pool)
+            // No reference kept: the installation keeps the pool alive.
+            try TaskletPool.installAsGlobalExecutor(try TaskletPool(workers: 2))
             let fromTask = await Task { TaskletPool.currentWorkerIndex }.value
             async let fromAsyncLet = TaskletPool.currentWorkerIndex
             let fromDetached = await Task.detached { TaskletPool.currentWorkerIndex }.value
@@ -28,7 +28,6 @@ import CTaskletsShims
                 exit(2)
             } catch TaskletPoolError.globalExecutorAlreadyInstalled {
             }
-            pool.shutdown()
         }
     }
 

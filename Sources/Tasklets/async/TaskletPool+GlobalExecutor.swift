@@ -31,17 +31,17 @@ enum GlobalExecutorInstallation {
     static func install(_ pool: TaskletPool) throws(TaskletPoolError) {
         try lock.withLock { () throws(TaskletPoolError) in
             guard !installed else { throw .globalExecutorAlreadyInstalled }
-            // Retained for good: the runtime may hand the hooks jobs at any
-            // moment for the rest of the process.
-            let context = Unmanaged.passRetained(pool.registry).toOpaque()
+            let context = Unmanaged.passUnretained(pool.registry).toOpaque()
             switch pool.registry.system.installGlobalExecutorHooks(context, enqueueGlobal, enqueueGlobalAfter) {
             case Int32(CTASKLETS_GLOBAL_INSTALLED):
                 installed = true
+                // Retained for good (the pool, which also keeps its registry):
+                // the runtime may hand the hooks jobs at any moment for the
+                // rest of the process, and they run on the pool as executor.
+                _ = Unmanaged.passRetained(pool)
             case Int32(CTASKLETS_GLOBAL_HOOK_TAKEN):
-                Unmanaged<Registry>.fromOpaque(context).release()
                 throw .globalExecutorHookTaken
             default:
-                Unmanaged<Registry>.fromOpaque(context).release()
                 throw .globalExecutorUnavailable
             }
         }

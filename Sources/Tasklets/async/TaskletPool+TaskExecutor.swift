@@ -20,7 +20,7 @@ extension Registry {
     /// Where `TaskletPool.enqueue` and the global-executor hook send a Swift
     /// job.
     func enqueueSwiftJob(_ job: UnownedJob) {
-        let placement: TaskPlacement = job.isYieldOfRunningTask ? .requeue : .wakeUp
+        let placement: TaskPlacement = job.isYieldOfRunningTask ? .yield : .wakeUp
         if submitTask(JobRef(swiftJob: job), JobClass(job.priority), placement) { return }
         let executor = taskExecutor.unsafelyUnwrapped
         runLate { job.runSynchronously(on: executor) }

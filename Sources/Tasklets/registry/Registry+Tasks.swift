@@ -16,9 +16,15 @@ extension Registry {
         case wakeUp
         /// A new job (a detached spawn): the tail of its queue.
         case tail
-        /// The running job putting itself back (a strand after its budget):
-        /// behind everything queued there, the next slot included.
+        /// The running job putting itself back (a strand after its budget, a
+        /// task coming back from an actor): behind everything queued there,
+        /// the next slot included.
         case requeue
+        /// A task giving way (`Task.yield()`): behind everything queued on
+        /// this worker, in its node's injector, where any worker may take it
+        /// (Go's `Gosched` uses the global run queue the same way), so that
+        /// tasks yielding in a loop spread over the workers.
+        case yield
     }
 
     /// Queues a job nobody waits for: on the calling worker if it belongs to
@@ -33,9 +39,12 @@ extension Registry {
         if placement == .wakeUp, job.isSwiftJob,
             UInt(bitPattern: job) & ~1 == worker.pointee.runningSwiftJob
         {
-            placement = .requeue  // the running task yields
+            placement = .requeue  // the running task is back from an actor
         }
         switch placement {
+        case .yield:
+            flushNextSlot(worker)
+            return submitExternal(job, jobClass)
         case .requeue:
             flushNextSlot(worker)
             worker.pointee.tasks.push(job, jobClass)

@@ -29,9 +29,11 @@ public enum BackendName: String, CommandLineName, Sendable, Codable {
     public var sizesFromAffinityMask: Bool { self == .dispatch || self == .taskgroup }
 
     /// Whether the backend runs `kernel` (the sequential backend has no
-    /// threads to wake or submit to).
+    /// threads to wake or submit to; Swift tasks run on the pool or on the
+    /// default global executor, `taskgroup`).
     public func supports(_ kernel: KernelName) -> Bool {
-        self != .sequential || KernelName.computeKernels.contains(kernel)
+        if KernelName.asyncKernels.contains(kernel) { return self == .pool || self == .taskgroup }
+        return self != .sequential || KernelName.computeKernels.contains(kernel)
     }
 
     public static var kind: String { "backend" }

@@ -49,7 +49,8 @@ public enum ExpectedChecksums {
     ///
     /// fib is computed (fib(n) mod 2^64 by iteration), n-queens comes from
     /// the table of known counts, uts, skew and sum from the spec's vectors.
-    /// The scheduler kernels count the tasklets that ran.
+    /// The scheduler and async kernels count the tasklets, tasks, yields or
+    /// messages that ran.
     public static func expected(_ kernel: KernelName, _ parameters: KernelParameters) -> UInt64? {
         switch kernel {
         case .fib:
@@ -70,6 +71,12 @@ public enum ExpectedChecksums {
             return UInt64(3 * 2 * parameters.idleCount)
         case .inject:
             return UInt64(parameters.injectThreads) * UInt64(parameters.injectPerThread)
+        case .spawnAsync:
+            return UInt64(2 * parameters.asyncTasks)
+        case .yield:
+            return UInt64(parameters.yieldTasks) * UInt64(parameters.yieldRounds)
+        case .actors:
+            return UInt64(parameters.actors) * UInt64(parameters.actorMessages)
         }
     }
 }

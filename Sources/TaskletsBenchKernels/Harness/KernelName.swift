@@ -1,13 +1,21 @@
-/// The kernels of the harness: the five of `shared/kernels.md`, then three
-/// that measure the pool's scheduler rather than a computation.
+/// The kernels of the harness: the five of `shared/kernels.md`, three that
+/// measure the pool's scheduler rather than a computation, and three that
+/// measure it as Swift's executor.
 public enum KernelName: String, CommandLineName, Sendable, Codable {
     case fib, nqueens, uts, skew, sum
     case wakeLatency = "wake-latency"
     case idleBurn = "idle-burn"
     case inject
+    case spawnAsync = "spawn-async"
+    case yield
+    case actors
 
     /// The kernels with a specified checksum, in the spec's order.
     public static let computeKernels: [KernelName] = [.fib, .nqueens, .uts, .skew, .sum]
+
+    /// The kernels of Swift tasks and actors: the pool as a task executor
+    /// against the default global executor (`taskgroup`).
+    public static let asyncKernels: [KernelName] = [.spawnAsync, .yield, .actors]
 
     /// What the kernel measures, for `tasklets-bench list`.
     public var summary: String {
@@ -20,6 +28,9 @@ public enum KernelName: String, CommandLineName, Sendable, Codable {
         case .wakeLatency: return "outside thread submits one empty tasklet after 0, 1, 10 ms idle: p50/p99/max"
         case .idleBurn: return "IDLE_COUNT tiny fork-joins spaced 100 us, 1 ms, 10 ms: CPU time / wall time"
         case .inject: return "INJECT_THREADS outside threads submit INJECT_PER_THREAD tasklets each: ns/submission"
+        case .spawnAsync: return "ASYNC_TASKS Swift tasks spawned and awaited, then as task-group children: ns/task"
+        case .yield: return "YIELD_TASKS tasks calling Task.yield() YIELD_ROUNDS times: ns/yield, fairness, vs a resume"
+        case .actors: return "ACTORS actors, ACTOR_MESSAGES awaited calls each (pool strands vs default actors)"
         }
     }
 

@@ -12,6 +12,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
     case skewLongIters, skewShortIters, skewNShort
     case sumN, sumGrain
     case wakeSamples, idleCount, injectThreads, injectPerThread
+    case asyncTasks, yieldTasks, yieldRounds, actors, actorMessages
 
     /// The kernel that reads it.
     public var kernel: KernelName {
@@ -24,6 +25,9 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .wakeSamples: return .wakeLatency
         case .idleCount: return .idleBurn
         case .injectThreads, .injectPerThread: return .inject
+        case .asyncTasks: return .spawnAsync
+        case .yieldTasks, .yieldRounds: return .yield
+        case .actors, .actorMessages: return .actors
         }
     }
 
@@ -46,6 +50,11 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .idleCount: return "IDLE_COUNT"
         case .injectThreads: return "INJECT_THREADS"
         case .injectPerThread: return "INJECT_PER_THREAD"
+        case .asyncTasks: return "ASYNC_TASKS"
+        case .yieldTasks: return "YIELD_TASKS"
+        case .yieldRounds: return "YIELD_ROUNDS"
+        case .actors: return "ACTORS"
+        case .actorMessages: return "ACTOR_MESSAGES"
         }
     }
 
@@ -80,6 +89,9 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .wakeSamples, .idleCount: return 1...10_000_000
         case .injectThreads: return 1...1024
         case .injectPerThread: return 1...1_000_000_000
+        case .asyncTasks, .yieldRounds, .actorMessages: return 1...100_000_000
+        case .yieldTasks: return 1...100_000
+        case .actors: return 1...10_000_000
         case .utsSeed, .utsQ: return 0...Int.max
         }
     }
@@ -103,6 +115,11 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .idleCount: return String(parameters.idleCount)
         case .injectThreads: return String(parameters.injectThreads)
         case .injectPerThread: return String(parameters.injectPerThread)
+        case .asyncTasks: return String(parameters.asyncTasks)
+        case .yieldTasks: return String(parameters.yieldTasks)
+        case .yieldRounds: return String(parameters.yieldRounds)
+        case .actors: return String(parameters.actors)
+        case .actorMessages: return String(parameters.actorMessages)
         }
     }
 
@@ -143,6 +160,11 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .idleCount: parameters.idleCount = number
         case .injectThreads: parameters.injectThreads = number
         case .injectPerThread: parameters.injectPerThread = number
+        case .asyncTasks: parameters.asyncTasks = number
+        case .yieldTasks: parameters.yieldTasks = number
+        case .yieldRounds: parameters.yieldRounds = number
+        case .actors: parameters.actors = number
+        case .actorMessages: parameters.actorMessages = number
         case .utsSeed, .utsQ: break  // not integers of Int range; handled in `set`
         }
     }

@@ -20,6 +20,16 @@ public struct KernelParameters: Sendable, Hashable, Codable {
     public var injectThreads = 4
     /// Submissions per outside thread for `inject`.
     public var injectPerThread = 100_000
+    /// Tasks spawned by `spawn-async` (and as many group children).
+    public var asyncTasks = 100_000
+    /// Tasks of `yield`.
+    public var yieldTasks = 8
+    /// Yields per task of `yield` (and resumes of its baseline).
+    public var yieldRounds = 20_000
+    /// Actors of `actors`.
+    public var actors = 10_000
+    /// Messages per actor of `actors`.
+    public var actorMessages = 100
 
     public init() {}
 
@@ -42,6 +52,11 @@ public struct KernelParameters: Sendable, Hashable, Codable {
         quick.idleCount = 20
         quick.injectThreads = 2
         quick.injectPerThread = 5000
+        quick.asyncTasks = 2000
+        quick.yieldTasks = 4
+        quick.yieldRounds = 500
+        quick.actors = 200
+        quick.actorMessages = 20
         return quick
     }()
 

@@ -49,6 +49,11 @@ public enum KernelRunner {
         case .idleBurn: outcome = try IdleBurn.run(context, count: parameters.idleCount)
         case .inject:
             outcome = try Inject.run(context, threads: parameters.injectThreads, perThread: parameters.injectPerThread)
+        case .spawnAsync: outcome = try AsyncKernels.spawn(context, count: parameters.asyncTasks)
+        case .yield:
+            outcome = try AsyncKernels.yield(context, tasks: parameters.yieldTasks, rounds: parameters.yieldRounds)
+        case .actors:
+            outcome = try AsyncKernels.actors(context, actors: parameters.actors, messages: parameters.actorMessages)
         }
         let end = Clock.nanoseconds()
         let cpuEnd = Clock.processCPUNanoseconds()

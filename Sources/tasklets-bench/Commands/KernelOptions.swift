@@ -28,6 +28,14 @@ struct KernelOptions: ParsableArguments {
     var injectThreads: String?
     @Option(name: .customLong("inject-per-thread"), help: "inject: submissions per thread (INJECT_PER_THREAD).")
     var injectPerThread: String?
+    @Option(name: .customLong("async-tasks"), help: "spawn-async: tasks (ASYNC_TASKS, default 100000).")
+    var asyncTasks: String?
+    @Option(name: .customLong("yield-tasks"), help: "yield: tasks (YIELD_TASKS, default 8).") var yieldTasks: String?
+    @Option(name: .customLong("yield-rounds"), help: "yield: yields per task (YIELD_ROUNDS, default 20000).")
+    var yieldRounds: String?
+    @Option(name: .customLong("actors"), help: "actors: actors (ACTORS, default 10000).") var actors: String?
+    @Option(name: .customLong("actor-messages"), help: "actors: messages per actor (ACTOR_MESSAGES, default 100).")
+    var actorMessages: String?
 
     /// The options given, by parameter.
     var given: [KernelParameter: String] {
@@ -36,6 +44,8 @@ struct KernelOptions: ParsableArguments {
             (.utsWork, utsWork), (.skewLongIters, skewLongIters), (.skewShortIters, skewShortIters),
             (.skewNShort, skewNShort), (.sumN, sumN), (.sumGrain, sumGrain), (.wakeSamples, wakeSamples),
             (.idleCount, idleCount), (.injectThreads, injectThreads), (.injectPerThread, injectPerThread),
+            (.asyncTasks, asyncTasks), (.yieldTasks, yieldTasks), (.yieldRounds, yieldRounds), (.actors, actors),
+            (.actorMessages, actorMessages),
         ]
         var given: [KernelParameter: String] = [:]
         for case let (parameter, value?) in pairs { given[parameter] = value }
