@@ -34,6 +34,8 @@
 //   floor_off_by_one  take(atOrAbove:) also takes the job at floor - 1
 //   help_no_claim     the helping owner steals without setting `helping`
 //   finish_no_wait    the thief sets the latch without waiting out `helping`
+//   queue_take        the owner of a task queue (fenceless steals) takes from
+//                     its bottom, which `stealFromQueue` relies on it never doing
 // Orderings kept without a failing mutant here (docs/verification.md says why
 // Relacy cannot tell them apart): cas_acq_rel, take_store_relaxed,
 // push_top_relaxed, help_release_relaxed. They build too (-DMUTANT=...).
@@ -60,6 +62,7 @@
 #define MUTANT_take_store_relaxed 12
 #define MUTANT_push_top_relaxed 13
 #define MUTANT_help_release_relaxed 14
+#define MUTANT_queue_take 15
 #ifndef MUTANT
 #define MUTANT none
 #endif
@@ -260,11 +263,12 @@ struct WorkStealingDeque {
     }
 
     // Swift: WorkStealingDeque.steal(atOrAbove:); steal() is floor = INT_MIN.
-    // `index` receives the stolen job's index.
-    StealResult steal(UInt& out, Int floor = INTPTR_MIN, Int* index = 0) {
+    // `index` receives the stolen job's index. `fenced` false mirrors
+    // stealFromQueue(), for deques whose owner only pushes.
+    StealResult steal(UInt& out, Int floor = INTPTR_MIN, Int* index = 0, bool fenced = true) {
         Int t = top($).load(rl::mo_acquire);
 #if MUTANT_ID != MUTANT_steal_fence
-        rl::atomic_thread_fence(rl::mo_seq_cst, $);
+        if (fenced) rl::atomic_thread_fence(rl::mo_seq_cst, $);
 #endif
         Int b = bottom($).load(rl::mo_acquire);
         if (!(t < b)) return steal_empty;
@@ -717,6 +721,73 @@ char const* help_test<attempts>::script = "";
 
 struct help_6 : help_test<6> {};
 
+// A worker's task queue: the owner only pushes, and takes its own oldest job
+// with the same fenceless steal as the thieves (`stealFromQueue`,
+// `takeOldest`). Each job once, the payload intact, through growth.
+template<int thieves, int attempts>
+struct queue_test : rl::test_suite<queue_test<thieves, attempts>, 1 + thieves> {
+    static char const* script;  // unused
+    enum { jobs = 6 };
+    WorkStealingDeque deque;
+    rl::var<int> payload[jobs + 1];
+    rl::atomic<int> taken[jobs + 1];
+
+    void before() {
+        deque.init(2);
+        for (int job = 0; job <= jobs; job++) taken[job]($).store(0, rl::mo_relaxed);
+    }
+
+    void after() {
+        for (int job = 1; job <= jobs; job++) {
+            int count = taken[job]($).load(rl::mo_relaxed);
+            RL_ASSERT(count == 1);
+        }
+        deque.destroy();
+    }
+
+    void ran(UInt job) {
+        RL_ASSERT(job >= 1 && job <= (UInt)jobs);
+        int seen = payload[job]($);
+        RL_ASSERT(seen == 1000 + (int)job);
+        taken[job]($).fetch_add(1, rl::mo_relaxed);
+    }
+
+    // Swift: WorkStealingDeque.takeOldest() (the owner) -- 0 for nil.
+    UInt take_oldest() {
+#if MUTANT_ID == MUTANT_queue_take
+        return deque.take();
+#else
+        for (;;) {
+            UInt job = 0;
+            StealResult result = deque.steal(job, INTPTR_MIN, 0, false);
+            if (result == steal_success) return job;
+            if (result == steal_empty) return 0;
+        }
+#endif
+    }
+
+    void thread(unsigned index) {
+        if (index == 0) {
+            for (int job = 1; job <= jobs; job++) {
+                payload[job]($) = 1000 + job;
+                deque.push((UInt)job);
+                if (job % 2 == 0) { if (UInt got = take_oldest()) ran(got); }
+            }
+            while (UInt job = take_oldest()) ran(job);
+        } else {
+            for (int attempt = 0; attempt < attempts; attempt++) {
+                UInt job = 0;
+                if (deque.steal(job, INTPTR_MIN, 0, false) == steal_success) ran(job);
+            }
+        }
+    }
+};
+
+template<int thieves, int attempts>
+char const* queue_test<thieves, attempts>::script = "";
+
+struct queue_2 : queue_test<2, 4> {};
+
 struct small_1 : deque_test<1, 3> {};
 struct small_2 : deque_test<2, 2> {};
 
@@ -744,6 +815,7 @@ int main(int argc, char** argv) {
     ok = ok && run_random<join_2>("join and waits, owner + helper + batch thief", "", iterations, total);
     ok = ok && run_random<join_3>("join and waits, owner + helper + 2 batch thieves", "", iterations, total);
     ok = ok && run_random<help_6>("handshake, thief + waiting owner + thief", "", iterations, total);
+    ok = ok && run_random<queue_2>("task queue (fenceless steals), owner + 2 thieves", "", iterations, total);
     if (bounded) {
         // Every schedule with at most `bound` preemptions, every choice of
         // Relacy's load-value model (in this mode a relaxed/acquire load may
@@ -753,6 +825,7 @@ int main(int argc, char** argv) {
         ok = ok && run_bounded<small_2>("growth, owner + 2 thieves", "ppptp", 2, total);
         ok = ok && run_bounded<join_small>("join and waits, owner + helper + batch thief", "", 1, total);
         ok = ok && run_bounded<help_6>("handshake, thief + waiting owner + thief", "", 1, total);
+        ok = ok && run_bounded<queue_2>("task queue (fenceless steals), owner + 2 thieves", "", 1, total);
     }
     std::printf("deque model: %s, %lu schedules in total\n", ok ? "PASS" : "FAIL", total);
     return ok ? 0 : 1;

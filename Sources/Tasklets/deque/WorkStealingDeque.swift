@@ -217,11 +217,12 @@ struct WorkStealingDeque: ~Copyable {
     }
 
     /// Steals the oldest job, retrying up to 4 lost races; nil when the
-    /// deque is empty or the races keep failing. Any thread.
+    /// deque is empty or the races keep failing. Any thread. `fromQueue`:
+    /// the deque's owner only pushes (`stealFromQueue`).
     @inlinable
-    func stealRetrying() -> JobRef? {
+    func stealRetrying(fromQueue: Bool = false) -> JobRef? {
         for _ in 0..<4 {
-            switch steal() {
+            switch fromQueue ? stealFromQueue() : steal() {
             case .success(let job): return job
             case .empty: return nil
             case .retry: continue
@@ -239,20 +240,53 @@ struct WorkStealingDeque: ~Copyable {
     }
 
     /// Takes the oldest job, as a thief does: how the owner of a first-in,
-    /// first-out queue (a worker's `detached` queue) takes its own work.
+    /// first-out queue (a worker's task queues, which it never takes from
+    /// the bottom: `stealFromQueue`) takes its own work.
     /// Retries lost races; nil only when the queue is empty. Owner only (the
     /// emptiness hint trusts `bottom` as only the owner sees it).
     @inlinable
     func takeOldest() -> JobRef? {
-        // A hint that skips the fence of `steal` on an empty queue.
+        // A hint that skips the loads and the CAS on an empty queue.
         guard !looksEmpty else { return nil }
         while true {
-            switch steal() {
+            switch stealFromQueue() {
             case .success(let job): return job
             case .empty: return nil
             case .retry: continue
             }
         }
+    }
+
+    /// Steals the oldest job of a deque whose owner only pushes (never takes
+    /// from the bottom): a worker's task queues. Any thread, the owner too.
+    /// The same as `steal`, without its seq_cst fence: that fence pairs with
+    /// the one in `take`, so that an owner taking the last job from the
+    /// bottom and a thief taking it from the top cannot both miss each
+    /// other. With no take, `bottom` only grows: a stale `bottom` can only
+    /// make the deque look emptier than it is (the caller tries again, and
+    /// the sleep protocol's re-check reads `count` with seq_cst loads), and
+    /// the CAS on `top` still gives each job to one taker. Model-checked
+    /// mirror: `WorkStealingDeque::steal` with `fenced = false`, in the
+    /// *queue* test of Tests/ModelCheck/deque.cpp.
+    @inlinable
+    func stealFromQueue() -> StealResult {
+        // acquiring: as in `steal`.
+        let t = top.load(ordering: .acquiring)
+        // acquiring: synchronizes with the push that stored the value read.
+        let b = bottom.load(ordering: .acquiring)
+        guard t < b else { return .empty }
+        // acquiring: as in `steal`.
+        let r = DequeRing(bits: ring.load(ordering: .acquiring))
+        // Read before the CAS, as in `steal`.
+        let bits = r.load(at: t)
+        // sequentiallyConsistent, as in `steal` (no cost over acq_rel on x86
+        // or Armv8.1; see docs/verification.md).
+        let won = top.compareExchange(
+            expected: t, desired: t &+ 1,
+            successOrdering: .sequentiallyConsistent,
+            failureOrdering: .relaxed
+        ).exchanged
+        return won ? .success(JobRef(bitPattern: bits).unsafelyUnwrapped) : .retry
     }
 
     // MARK: - Inspection

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Swift runtime jobs in the pool's queues.
 ///
 /// An `UnownedJob` is one pointer to a runtime job object (16-byte aligned).
@@ -27,23 +29,28 @@ extension JobRef {
 }
 
 extension UnownedJob {
-    /// Whether this job is a task, as opposed to a job that resumes one (the
-    /// continuation job `Task.yield()` enqueues): compared with the running
-    /// task by their runtime metadata, the first word of every Swift heap
-    /// object, which all tasks share.
-    func isTask(like running: UnsafeCurrentTask) -> Bool {
-        let job = UnsafeRawPointer(bitPattern: unsafeBitCast(self, to: UInt.self)).unsafelyUnwrapped
-        let task = UnsafeRawPointer(bitPattern: unsafeBitCast(running, to: UInt.self)).unsafelyUnwrapped
-        return job.load(as: UInt.self) == task.load(as: UInt.self)
-    }
+    /// The runtime metadata that every task object starts with (all tasks
+    /// share it), learned from the first task seen; 0 until then.
+    private static let taskMetadata = Atomic<UInt>(0)
 
     /// Whether this job, enqueued now, is the running task giving way: a
-    /// `Task.yield()` (a job that is not a task, enqueued from inside a task).
+    /// `Task.yield()` enqueues a job that is not a task (a continuation job)
+    /// from inside a task. Jobs are told apart by their runtime metadata,
+    /// the first word of every Swift heap object.
     var isYieldOfRunningTask: Bool {
-        withUnsafeCurrentTask { running in
-            guard let running else { return false }
-            return !isTask(like: running)
+        let job = UnsafeRawPointer(bitPattern: unsafeBitCast(self, to: UInt.self)).unsafelyUnwrapped
+        var known = UnownedJob.taskMetadata.load(ordering: .relaxed)
+        if known == 0 {
+            // relaxed: the value is the same whoever stores it.
+            known = withUnsafeCurrentTask { running -> UInt in
+                guard let running else { return 0 }
+                let task = UnsafeRawPointer(bitPattern: unsafeBitCast(running, to: UInt.self)).unsafelyUnwrapped
+                return task.load(as: UInt.self)
+            }
+            guard known != 0 else { return false }  // not inside a task: not a yield
+            UnownedJob.taskMetadata.store(known, ordering: .relaxed)
         }
+        return job.load(as: UInt.self) != known
     }
 }
 

@@ -42,6 +42,10 @@ extension Registry {
             placement = .requeue  // the running task is back from an actor
         }
         switch placement {
+        case .yield where workerCount == 1:
+            // Nobody else to share with: the injector's lock would buy nothing.
+            flushNextSlot(worker)
+            worker.pointee.tasks.push(job, jobClass)
         case .yield:
             flushNextSlot(worker)
             return submitExternal(job, jobClass)

@@ -10,30 +10,37 @@ import Musl
 // Scheduler policy: read this first.
 //
 // A pool is N worker threads, one per CPU of the process's affinity mask by
-// default. Each worker owns two Chase-Lev deques (WorkStealingDeque):
+// default. Each worker owns Chase-Lev deques (WorkStealingDeque):
 //
 //   * `deque`, for jobs somebody waits for: the second half of a `join` and
 //     a scope's tasklets. The worker pushes and takes at the bottom (LIFO),
 //     so a `join` usually takes its own half back and runs it inline, with
 //     no allocation and no synchronization beyond the deque's one fence.
-//   * `detached`, for jobs nobody waits for: a `spawn` made on a worker. The
-//     worker takes the oldest first, as thieves do.
+//   * `tasks`, one deque per priority class, for jobs nobody waits for
+//     inside the pool: Swift tasks' jobs, actor strands, a `spawn` made on a
+//     worker. The worker takes the oldest first, as thieves do, by class
+//     with aging (docs/async.md);
+//   * `next`, one slot: the task this worker most recently woke, run next
+//     (Go's runnext), at most 3 times in a row.
 //
 // A thread outside the pool submits to the injector of the NUMA node it runs
-// on (one locked FIFO per node that has workers).
+// on (one locked FIFO per priority class per node that has workers); so does
+// a task that yields.
 //
 // A worker looks for its next job in this order (`nextLocalJob`, `search`):
 //
 //   1. Every 61st local job, its node's injector first, so outside work is
 //      never starved by a worker that keeps finding local work (Go's
 //      schedule()).
-//   2. Its own `deque`, newest first; then its own `detached`, oldest first.
+//   2. Its own `deque`, newest first; then its `next` slot and its `tasks`
+//      (`nextTaskJob`).
 //   3. Its node's injector, then the other nodes' injectors.
-//   4. The others' queues (`deque`, then `detached`), oldest first, in the
-//      order its `VictimOrder` gives: its cache group, its node, then other
-//      nodes by distance, with a random start inside each tier. From
-//      another node it steals a batch (up to half the victim's jobs), from
-//      its own node one job.
+//   4. The others' queues (`deque`, then `tasks`, and, from the second
+//      search round on, `next`), oldest first, in the order its
+//      `VictimOrder` gives: its cache group, its node, then other nodes by
+//      distance, with a random start inside each tier. From another node it
+//      steals a batch (up to half the victim's `deque`), from its own node
+//      one job.
 //
 // Each worker pins itself to its CPU (if the placement pins) from its own
 // thread, and only then builds its deques, so that their memory is on its
@@ -54,9 +61,9 @@ import Musl
 // own deque received since the wait began, and, for a `join`, the thief's
 // jobs pushed while the thief runs the stolen half (leapfrogging). It never
 // runs a detached job, an outside submission, or another worker's older
-// work, so it can neither deadlock on a job that needs a lock its caller
-// holds (rayon-rs/rayon#592) nor bury its caller under an unrelated long
-// job (rayon-rs/rayon#957). Yet every job a waiting worker's own frames
+// work (nor a task, a strand or the `next` slot), so it can neither
+// deadlock on a job that needs a lock its caller holds (rayon-rs/rayon#592)
+// nor bury its caller under an unrelated long job (rayon-rs/rayon#957). Yet every job a waiting worker's own frames
 // depend on is reachable by some waiter, so the pool cannot hang with all
 // workers waiting (the argument is in docs/join.md). The price is some idle
 // time when the thief has nothing left to share.
@@ -91,9 +98,11 @@ final class Registry: @unchecked Sendable {
     /// Each worker thread's stack size, in bytes.
     let stackSize: Int
     /// The pool as Swift's task executor, which Swift jobs run on. Set by
-    /// `TaskletPool.init` before the threads start; unowned (a task that
-    /// prefers the pool keeps it alive).
-    var taskExecutor: UnownedTaskExecutor?
+    /// `TaskletPool.init` before the threads start (their creation publishes
+    /// it), read-only after; unowned (a task that prefers the pool keeps it
+    /// alive). Unchecked: a dynamic exclusivity check on every job's read
+    /// cost about 2% of a yield.
+    @exclusivity(unchecked) var taskExecutor: UnownedTaskExecutor?
     /// Swift jobs (and strands) that arrived after shutdown and went to the
     /// last-resort thread.
     let lateJobs = Atomic<UInt64>(0)
@@ -194,7 +203,10 @@ final class Registry: @unchecked Sendable {
         if worker.pointee.localTicks % 61 == 0, let job = home.pop() {
             return job
         }
-        return worker.pointee.deque.take() ?? nextTaskJob(worker) ?? home.pop()
+        // looksEmpty first: a worker running Swift tasks usually has no
+        // fork-join work, and `take` pays a fence to find that out.
+        let forked = worker.pointee.deque.looksEmpty ? nil : worker.pointee.deque.take()
+        return forked ?? nextTaskJob(worker) ?? home.pop()
     }
 
     /// The sleep protocol's re-check: is any job queued anywhere?

@@ -43,7 +43,8 @@ struct TaskQueues: ~Copyable {
 
     /// A thief's take: high, then normal, then low.
     func steal() -> JobRef? {
-        high.stealRetrying() ?? normal.stealRetrying() ?? low.stealRetrying()
+        high.stealRetrying(fromQueue: true) ?? normal.stealRetrying(fromQueue: true)
+            ?? low.stealRetrying(fromQueue: true)
     }
 
     /// Queued jobs, with the seq_cst loads of the sleep protocol's re-check.
