@@ -95,7 +95,8 @@ fi
 
 echo "== Deque: Relacy, mutants (each must fail)"
 for mutant in take_fence steal_fence push_relaxed slot_after_cas ring_relaxed \
-              takeback_fence floor_after_cas floor_off_by_one help_no_claim finish_no_wait queue_take; do
+              takeback_fence floor_after_cas floor_off_by_one help_no_claim finish_no_wait queue_take \
+              gate_ignored; do
     if ! compile_deque "deque_$mutant" -DMUTANT="$mutant"; then
         cat "$build/deque_$mutant.build.log"; bad "deque mutant $mutant: does not compile"
         continue

@@ -19,6 +19,9 @@ typedef SWIFTCC void (*deadline_original)(long long sec, long long nsec, long lo
 static void *hook_context;
 static ctasklets_global_enqueue enqueue_callback;
 static ctasklets_global_enqueue_after enqueue_after_callback;
+// The runtime's own global enqueue, as the hook receives it (the same
+// function every time), for jobs that arrive after the pool shut down.
+static enqueue_original runtime_enqueue;
 static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void **hook_slot(const char *name) {
@@ -26,7 +29,7 @@ static void **hook_slot(const char *name) {
 }
 
 static SWIFTCC void enqueue_hook(void *job, enqueue_original original) {
-    (void)original;
+    __atomic_store_n(&runtime_enqueue, original, __ATOMIC_RELAXED);
     enqueue_callback(hook_context, job);
 }
 
@@ -35,16 +38,16 @@ static SWIFTCC void delay_hook(unsigned long long delay, void *job, delay_origin
     enqueue_after_callback(hook_context, job, (uint64_t)delay);
 }
 
-// Swift's clock ids (swift_clock_id): 1 continuous, 2 suspending; on Linux
-// the continuous clock is CLOCK_BOOTTIME and the suspending one
-// CLOCK_MONOTONIC.
+// Swift's clock ids (swift_clock_id): 1 continuous, 2 suspending, 3 wall;
+// on Linux the continuous clock is CLOCK_BOOTTIME, the suspending one
+// CLOCK_MONOTONIC, the wall clock CLOCK_REALTIME (another id: monotonic).
 static SWIFTCC void deadline_hook(long long sec, long long nsec, long long tsec, long long tnsec,
                                   int clock, void *job, deadline_original original) {
     (void)tsec;
     (void)tnsec;
     (void)original;
     struct timespec now;
-    clock_gettime(clock == 1 ? CLOCK_BOOTTIME : CLOCK_MONOTONIC, &now);
+    clock_gettime(clock == 1 ? CLOCK_BOOTTIME : clock == 3 ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now);
     long long remaining = (sec - (long long)now.tv_sec) * 1000000000LL + (nsec - now.tv_nsec);
     enqueue_after_callback(hook_context, job, remaining > 0 ? (uint64_t)remaining : 0);
 }
@@ -71,6 +74,13 @@ int ctasklets_install_global_hooks(void *context, ctasklets_global_enqueue enque
     }
     pthread_mutex_unlock(&install_lock);
     return result;
+}
+
+int ctasklets_global_enqueue_on_runtime(void *job) {
+    enqueue_original original = __atomic_load_n(&runtime_enqueue, __ATOMIC_RELAXED);
+    if (original == NULL) return 0;
+    original(job);
+    return 1;
 }
 
 static SWIFTCC void forwarding_hook(void *job, enqueue_original original) {

@@ -13,6 +13,7 @@
 __thread void *ctasklets_current_worker_storage __attribute__((tls_model("initial-exec"))) = NULL;
 __thread const void *ctasklets_context_storage __attribute__((tls_model("initial-exec"))) = NULL;
 __thread uint64_t ctasklets_pending_stamp_storage __attribute__((tls_model("initial-exec"))) = 0;
+__thread const void *ctasklets_pending_stamp_type_storage __attribute__((tls_model("initial-exec"))) = NULL;
 __thread const void *ctasklets_current_strand_storage __attribute__((tls_model("initial-exec"))) = NULL;
 
 int ctasklets_affinity_cpus(int32_t *out, int32_t capacity) {

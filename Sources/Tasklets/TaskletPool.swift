@@ -152,14 +152,14 @@ public final class TaskletPool: @unchecked Sendable {
                     } catch {
                         // Carried to this thread, so that a construct around
                         // the call dates the error from its first throw.
-                        stamp.pointee = ErrorStamp.claim()
+                        stamp.pointee = ErrorStamp.claim(for: error)
                         outcome.pointee = .failure(error)
                     }
                 }
             }
         }
         guard accepted, let outcome else { throw TaskletPoolError.shutDown }
-        if case .failure = outcome { ErrorStamp.leave(stamp) }
+        if case .failure(let error) = outcome { ErrorStamp.leave(stamp, for: error) }
         return try outcome.get()
     }
 

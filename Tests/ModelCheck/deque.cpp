@@ -36,6 +36,8 @@
 //   finish_no_wait    the thief sets the latch without waiting out `helping`
 //   queue_take        the owner of a task queue (fenceless steals) takes from
 //                     its bottom, which `stealFromQueue` relies on it never doing
+//   gate_ignored      the helping owner steals without entering the thief's
+//                     help gate (Registry.enterAsHelper)
 // Orderings kept without a failing mutant here (docs/verification.md says why
 // Relacy cannot tell them apart): cas_acq_rel, take_store_relaxed,
 // push_top_relaxed, help_release_relaxed. They build too (-DMUTANT=...).
@@ -63,6 +65,7 @@
 #define MUTANT_push_top_relaxed 13
 #define MUTANT_help_release_relaxed 14
 #define MUTANT_queue_take 15
+#define MUTANT_gate_ignored 16
 #ifndef MUTANT
 #define MUTANT none
 #endif
@@ -340,6 +343,40 @@ static int steal_batch(WorkStealingDeque& victim, WorkStealingDeque& mine) {
     }
     return moved;
 }
+
+// MARK: - The help gate (Swift: Registry+Waiting.swift, "The help gate")
+
+static const unsigned long long gate_closed_one = 1ull << 32;
+
+struct HelpGate {
+    rl::atomic<unsigned long long> word;  // Swift: Worker.helpGate
+
+    void init() { word($).store(0, rl::mo_relaxed); }
+
+    // Swift: Registry.closeToHelpers
+    void close() {
+        unsigned long long value = word($).fetch_add(gate_closed_one, rl::mo_acq_rel) + gate_closed_one;
+        while (value & 0xFFFFFFFFull) {
+            rl::yield(1, $);
+            value = word($).load(rl::mo_acquire);
+        }
+    }
+
+    // Swift: Registry.reopenToHelpers
+    void reopen() { word($).fetch_sub(gate_closed_one, rl::mo_release); }
+
+    // Swift: Registry.enterAsHelper
+    bool enter() {
+        unsigned long long value = word($).load(rl::mo_relaxed);
+        while (value < gate_closed_one) {
+            if (word($).compare_exchange_strong(value, value + 1, rl::mo_acquire, rl::mo_relaxed)) return true;
+        }
+        return false;
+    }
+
+    // Swift: Registry.leaveAsHelper
+    void leave() { word($).fetch_sub(1, rl::mo_release); }
+};
 
 // MARK: - The join handshake (Swift: Latch.swift, StackJob.swift)
 
@@ -641,22 +678,27 @@ struct join_small : join_test<2, 2> {};
 struct join_3 : join_test<3, 3> {};
 
 // The handshake of a waiting owner with its thief: the thief has started
-// the stolen half (its deque's base noted), pushes two subtasks (1, 2) and
-// takes them back, finishes the half (sets the latch), then pushes two
-// unrelated jobs (3, 4) and takes them back. The owner, waiting, steals from
-// the thief's deque at or above the base while holding `helping`: it must
-// only ever get 1 or 2. A plain thief may take anything. Every job once.
+// the stolen half (its deque's base noted), pushes a subtask (1); inside the
+// half it enters a cross-pool wait (closes its help gate), runs an unrelated
+// job there that pushes a job of its own (2) and takes it back, leaves the
+// wait (reopens the gate); pushes a second subtask (3), takes both subtasks
+// back, finishes the half (sets the latch), then pushes an unrelated job (4)
+// and takes it back. The owner, waiting, steals from the thief's deque at or
+// above the base while holding `helping` and inside the thief's gate: it must
+// only ever get 1 or 3. A plain thief may take anything. Every job once.
 template<int attempts>
 struct help_test : rl::test_suite<help_test<attempts>, 3> {
     static char const* script;  // unused: the scripts are fixed
     WorkStealingDeque deque;  // the thief's
     StackJobLatch latch;
+    HelpGate gate;            // the thief's
     rl::var<int> payload[5];
     rl::atomic<int> taken[5];
 
     void before() {
         deque.init(4);
         latch.init();
+        gate.init();
         for (int job = 0; job < 5; job++) taken[job]($).store(0, rl::mo_relaxed);
     }
 
@@ -685,10 +727,13 @@ struct help_test : rl::test_suite<help_test<attempts>, 3> {
             // The thief (worker 1).
             latch.mark_running(1, deque.bottom($).load(rl::mo_relaxed));
             push(1);
-            push(2);
+            gate.close();
+            push(2);  // an unrelated job's own work, in the cross-pool wait
+            if (UInt job = deque.take()) ran(job);
+            gate.reopen();
+            push(3);
             while (UInt job = deque.take()) ran(job);
             latch.set();
-            push(3);
             push(4);
             while (UInt job = deque.take()) ran(job);
         } else if (index == 1) {
@@ -698,12 +743,21 @@ struct help_test : rl::test_suite<help_test<attempts>, 3> {
                 Int base = 0;
                 unsigned held = 0;
                 if (!latch.begin_helping(base, held)) continue;
+#if MUTANT_ID != MUTANT_gate_ignored
+                if (!gate.enter()) {
+                    latch.end_helping(held);
+                    continue;
+                }
+#endif
                 UInt job = 0;
                 if (deque.steal(job, base) == steal_success) {
-                    RL_ASSERT(job == 1 || job == 2);  // never work pushed after the half
+                    RL_ASSERT(job == 1 || job == 3);  // never unrelated work
                     coverage.helped += 1;
                     ran(job);
                 }
+#if MUTANT_ID != MUTANT_gate_ignored
+                gate.leave();
+#endif
                 latch.end_helping(held);
             }
         } else {

@@ -88,16 +88,28 @@ static inline void ctasklets_set_context(const void *context) {
 // The stamp (a number from one global clock) of the error a construct is
 // rethrowing on this thread, 0 when none: the construct that catches it next
 // dates it from its first throw, not from its rethrow (ErrorStamp.swift).
+// With it, the dynamic type of that error, so that an unrelated error caught
+// later does not take the stamp over.
 extern __thread uint64_t ctasklets_pending_stamp_storage __attribute__((tls_model("initial-exec")));
+extern __thread const void *ctasklets_pending_stamp_type_storage __attribute__((tls_model("initial-exec")));
 
-static inline uint64_t ctasklets_take_pending_stamp(void) {
+/// The stamp left for an error of dynamic type `type`, or 0; clears it.
+static inline uint64_t ctasklets_take_pending_stamp(const void *type) {
     uint64_t stamp = ctasklets_pending_stamp_storage;
+    const void *left = ctasklets_pending_stamp_type_storage;
     ctasklets_pending_stamp_storage = 0;
-    return stamp;
+    ctasklets_pending_stamp_type_storage = 0;
+    return left == type ? stamp : 0;
 }
 
-static inline void ctasklets_set_pending_stamp(uint64_t stamp) {
+/// The stamp left on this thread, without taking it (for tests).
+static inline uint64_t ctasklets_pending_stamp(void) {
+    return ctasklets_pending_stamp_storage;
+}
+
+static inline void ctasklets_set_pending_stamp(uint64_t stamp, const void *type) {
     ctasklets_pending_stamp_storage = stamp;
+    ctasklets_pending_stamp_type_storage = type;
 }
 
 // MARK: - Stack overflow reports (stack.c)
@@ -158,6 +170,11 @@ enum {
 /// already installed in any of them.
 int ctasklets_install_global_hooks(void *context, ctasklets_global_enqueue enqueue,
                                    ctasklets_global_enqueue_after enqueue_after);
+
+/// Hands a job to the runtime's own global executor (the `original` the hook
+/// last received), for jobs that arrive after the pool shut down. Returns 0,
+/// doing nothing, if the hook has not been called yet.
+int ctasklets_global_enqueue_on_runtime(void *job);
 
 /// For tests, in a child process: occupies `swift_task_enqueueGlobal_hook`
 /// with a hook that forwards to the original, as another library would.

@@ -15,10 +15,15 @@ extension TaskletPool {
     public func run<R, E: Error>(_ body: sending () throws(E) -> R) async throws -> sending R {
         guard !isShutDown else { throw TaskletPoolError.shutDown }
         try Task.checkCancellation()
-        let cancellation = TaskCancellationNode()
+        let cancellation = TaskCancellation()
         return try await withTaskCancellationHandler {
             try await withTaskExecutorPreference(self, isolation: nil) { () async throws -> sending R in
-                try Ambient.with(UnsafePointer(cancellation.node)) { () throws(E) -> R in try body() }
+                // A shutdown between the check above and the hop sends the
+                // task to the last-resort thread instead of a worker.
+                guard let worker = Worker.current, registry.owns(worker) else {
+                    throw TaskletPoolError.shutDown
+                }
+                return try Ambient.with(UnsafePointer(cancellation.node)) { () throws(E) -> R in try body() }
             }
         } onCancel: {
             cancellation.node.pointee.cancel()
@@ -26,19 +31,10 @@ extension TaskletPool {
     }
 }
 
-/// The cancellation node of an async `run`'s body, on the heap: the task's
-/// cancellation handler may cancel it at any moment, even after the body
-/// returned, so it lives as long as the handler holds it.
-final class TaskCancellationNode: @unchecked Sendable {
-    let node: UnsafeMutablePointer<CancellationNode>
-
-    init() {
-        node = .allocate(capacity: 1)
-        node.initialize(to: CancellationNode(parent: nil))
-    }
-
-    deinit {
-        node.deinitialize(count: 1)
-        node.deallocate()
-    }
+/// The cancellation node of an async `run`'s body, in a class: the task's
+/// cancellation handler, which may fire at any moment, even after the body
+/// returned, holds it.
+final class TaskCancellation: Sendable {
+    private let owned = HeapCancellationNode(parent: nil)
+    var node: UnsafeMutablePointer<CancellationNode> { owned.node }
 }

@@ -12,7 +12,8 @@ extension TaskletPool {
     /// deadline hooks of `Task.sleep`), as SwiftNIO's singletons do. Call it
     /// once, early (before tasks run). The pool is then kept alive for the
     /// life of the process; the main actor stays on the main thread. Jobs
-    /// that arrive after the pool shut down run on a last-resort thread.
+    /// that arrive after the pool shut down go back to the runtime's own
+    /// global executor.
     ///
     /// - Throws: `TaskletPoolError.globalExecutorUnavailable` when the
     ///   runtime has no such hooks, `.globalExecutorHookTaken` when another
@@ -48,8 +49,16 @@ enum GlobalExecutorInstallation {
     }
 
     private static let enqueueGlobal: ctasklets_global_enqueue = { context, job in
-        let registry = Unmanaged<Registry>.fromOpaque(context!).takeUnretainedValue()
-        registry.enqueueSwiftJob(unsafeBitCast(job, to: UnownedJob.self))
+        enqueue(unsafeBitCast(job, to: UnownedJob.self), Unmanaged<Registry>.fromOpaque(context!).takeUnretainedValue())
+    }
+
+    /// On the pool; after its shutdown, back on the runtime's own global
+    /// executor (the whole process depends on it: one last-resort thread
+    /// would serialize every task).
+    private static func enqueue(_ job: UnownedJob, _ registry: Registry) {
+        if registry.submitSwiftJob(job) { return }
+        if ctasklets_global_enqueue_on_runtime(unsafeBitCast(job, to: UnsafeMutableRawPointer.self)) != 0 { return }
+        registry.enqueueSwiftJob(job)  // never called the hook before: the last-resort thread
     }
 
     /// `Task.sleep`: a Dispatch timer, then the pool (not the runtime's own
@@ -59,7 +68,7 @@ enum GlobalExecutorInstallation {
         let job = unsafeBitCast(job, to: UnownedJob.self)
         let deadline = DispatchTime(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds &+ delay)
         DispatchQueue.global().asyncAfter(deadline: deadline) {
-            registry.enqueueSwiftJob(job)
+            enqueue(job, registry)
         }
     }
 }

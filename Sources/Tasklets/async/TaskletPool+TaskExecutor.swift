@@ -17,13 +17,18 @@ extension TaskletPool: TaskExecutor {
 }
 
 extension Registry {
-    /// Where `TaskletPool.enqueue` and the global-executor hook send a Swift
-    /// job.
+    /// Where `TaskletPool.enqueue` sends a Swift job; after shutdown, to the
+    /// last-resort thread.
     func enqueueSwiftJob(_ job: UnownedJob) {
-        let placement: TaskPlacement = job.isYieldOfRunningTask ? .yield : .wakeUp
-        if submitTask(JobRef(swiftJob: job), JobClass(job.priority), placement) { return }
+        if submitSwiftJob(job) { return }
         let executor = taskExecutor.unsafelyUnwrapped
         runLate { job.runSynchronously(on: executor) }
+    }
+
+    /// Queues a Swift job where docs/async.md says (a yield behind the
+    /// worker's queue, any other job as a wake-up); false after shutdown.
+    func submitSwiftJob(_ job: UnownedJob) -> Bool {
+        submitTask(JobRef(swiftJob: job), JobClass(job.priority), job.isYield ? .yield : .wakeUp)
     }
 
     /// Runs work that reached the pool after its shutdown on the last-resort

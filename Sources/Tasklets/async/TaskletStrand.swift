@@ -111,11 +111,16 @@ public final class TaskletStrand: SerialExecutor, @unchecked Sendable {
             worker?.pointee.runningSwiftJob = unsafeBitCast(job, to: UInt.self)
             Ambient.with(nil) { job.runSynchronously(isolatedTo: serial, taskExecutor: executor) }
         }
-        let idle: Bool = lock.withLock {
-            if messages.isEmpty { scheduled = false }
-            return messages.isEmpty
+        // The class to go back in: the next message's (so a busy actor keeps
+        // its priority), or idle.
+        let requeueClass: JobClass? = lock.withLock {
+            guard let next = messages.first else {
+                scheduled = false
+                return nil
+            }
+            return JobClass(next.swiftJob.priority)
         }
-        if !idle { schedule(.normal, .requeue) }
+        if let requeueClass { schedule(requeueClass, .requeue) }
     }
 }
 

@@ -87,3 +87,22 @@ struct NodePointer: @unchecked Sendable {
         self.node = node
     }
 }
+
+/// A cancellation node on the heap, for a construct whose node must outlive
+/// its frame: a scope (its tasklets hold the scope's state) and an async
+/// `run` (the task's cancellation handler may fire after the body returned).
+/// Owns the node's memory. Sendable: other threads touch only the node's
+/// atomic flag.
+struct HeapCancellationNode: ~Copyable, @unchecked Sendable {
+    let node: UnsafeMutablePointer<CancellationNode>
+
+    init(parent: UnsafePointer<CancellationNode>?) {
+        node = .allocate(capacity: 1)
+        node.initialize(to: CancellationNode(parent: parent))
+    }
+
+    deinit {
+        node.deinitialize(count: 1)
+        node.deallocate()
+    }
+}

@@ -174,21 +174,43 @@ struct WorkStealingDeque: ~Copyable {
     }
 
     /// Steals the oldest job if its index is at least `floor`. A worker that
-    /// waits for a stolen `join` half uses it on its thief's deque: the jobs at
-    /// or above the index where the thief's deque stood when it started our
-    /// job are descendants of that job, and older ones are unrelated work that
-    /// could bury the waiting `join` (rayon-rs/rayon#957).
-    /// Model-checked mirror: `WorkStealingDeque::steal` in Tests/ModelCheck/deque.cpp
-    /// (with no floor; the floor only adds an early return before the CAS).
+    /// waits for a stolen `join` half uses it on its thief's deque: the jobs
+    /// at or above the index where the thief's deque stood when it started
+    /// our job were pushed while it ran it (`StackJob.beginHelping` makes
+    /// sure the thief is still running it), and older ones are unrelated work
+    /// that could bury the waiting `join` (rayon-rs/rayon#957).
+    /// Model-checked mirror: `WorkStealingDeque::steal` in Tests/ModelCheck/deque.cpp.
     @inlinable
     func steal(atOrAbove floor: Int) -> StealResult {
+        steal(atOrAbove: floor, fenced: true)
+    }
+
+    /// Steals the oldest job of a deque whose owner only pushes (never takes
+    /// from the bottom): a worker's task queues. Any thread, the owner too.
+    /// The same as `steal`, without its seq_cst fence: that fence pairs with
+    /// the one in `take`, so that an owner taking the last job from the
+    /// bottom and a thief taking it from the top cannot both miss each
+    /// other. With no take, `bottom` only grows: a stale `bottom` can only
+    /// make the deque look emptier than it is (the caller tries again, and
+    /// the sleep protocol's re-check reads `count` with seq_cst loads), and
+    /// the CAS on `top` still gives each job to one taker. Model-checked
+    /// mirror: `WorkStealingDeque::steal` with `fenced` false, in the *task
+    /// queue* test of Tests/ModelCheck/deque.cpp.
+    @inlinable
+    func stealFromQueue() -> StealResult {
+        steal(atOrAbove: .min, fenced: false)
+    }
+
+    /// The steal both of the above are; `fenced` is a constant at each call.
+    @inlinable @inline(__always)
+    func steal(atOrAbove floor: Int, fenced: Bool) -> StealResult {
         // acquiring: synchronizes with the CAS of a previous thief, so the
         // slot we read below is not older than that thief's view.
         let t = top.load(ordering: .acquiring)
         // The seq_cst fence orders the load of `top` before the load of
         // `bottom` in the total order, pairing with the fence in `take`
-        // (see there).
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        // (see there); not needed where nobody takes (see `stealFromQueue`).
+        if fenced { atomicMemoryFence(ordering: .sequentiallyConsistent) }
         // acquiring: synchronizes with the owner's store of the value read
         // (every store of `bottom` releases: `push`, and the stores in `take`,
         // `takeBack` and `claimLast`), so the slot and the job record it
@@ -204,7 +226,8 @@ struct WorkStealingDeque: ~Copyable {
         // that overwrite when the CAS is going to fail.
         let bits = r.load(at: t)
         // sequentiallyConsistent, as in Lê et al.: the claim must be ordered
-        // against the owner's fenced read of `top` in `take`.
+        // against the owner's fenced read of `top` in `take` (under C11;
+        // docs/verification.md says why it is kept under C++20 too).
         let won = top.compareExchange(
             expected: t, desired: t &+ 1,
             successOrdering: .sequentiallyConsistent,
@@ -255,38 +278,6 @@ struct WorkStealingDeque: ~Copyable {
             case .retry: continue
             }
         }
-    }
-
-    /// Steals the oldest job of a deque whose owner only pushes (never takes
-    /// from the bottom): a worker's task queues. Any thread, the owner too.
-    /// The same as `steal`, without its seq_cst fence: that fence pairs with
-    /// the one in `take`, so that an owner taking the last job from the
-    /// bottom and a thief taking it from the top cannot both miss each
-    /// other. With no take, `bottom` only grows: a stale `bottom` can only
-    /// make the deque look emptier than it is (the caller tries again, and
-    /// the sleep protocol's re-check reads `count` with seq_cst loads), and
-    /// the CAS on `top` still gives each job to one taker. Model-checked
-    /// mirror: `WorkStealingDeque::steal` with `fenced = false`, in the
-    /// *queue* test of Tests/ModelCheck/deque.cpp.
-    @inlinable
-    func stealFromQueue() -> StealResult {
-        // acquiring: as in `steal`.
-        let t = top.load(ordering: .acquiring)
-        // acquiring: synchronizes with the push that stored the value read.
-        let b = bottom.load(ordering: .acquiring)
-        guard t < b else { return .empty }
-        // acquiring: as in `steal`.
-        let r = DequeRing(bits: ring.load(ordering: .acquiring))
-        // Read before the CAS, as in `steal`.
-        let bits = r.load(at: t)
-        // sequentiallyConsistent, as in `steal` (no cost over acq_rel on x86
-        // or Armv8.1; see docs/verification.md).
-        let won = top.compareExchange(
-            expected: t, desired: t &+ 1,
-            successOrdering: .sequentiallyConsistent,
-            failureOrdering: .relaxed
-        ).exchanged
-        return won ? .success(JobRef(bitPattern: bits).unsafelyUnwrapped) : .retry
     }
 
     // MARK: - Inspection

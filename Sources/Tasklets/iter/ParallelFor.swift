@@ -71,7 +71,7 @@ func parallelLoop<T: Sendable>(
     case .value(let value):
         return value
     case .failed(let error, let stamp):
-        ErrorStamp.leave(stamp)
+        ErrorStamp.leave(stamp, for: error)
         throw error
     case .skipped:
         throw CancellationError()
@@ -119,7 +119,7 @@ enum LoopOutcome<T: Sendable>: Sendable {
                 self = .skipped
             }
         } catch {
-            let stamp = ErrorStamp.claim()
+            let stamp = ErrorStamp.claim(for: error)
             loop.node.pointee.cancel()
             self = .failed(error, stamp: stamp)
         }

@@ -39,8 +39,6 @@ struct HeapJob {
                     handler(error)
                 }
             }
-            // Nothing above catches errors from here: forget any stamp left.
-            ErrorStamp.discard()
         case .scope(let scope):
             scope.runTasklet(job.body)
             scope.complete()

@@ -1,4 +1,4 @@
-import Synchronization
+@_spi(ExperimentalCustomExecutors) import _Concurrency
 
 /// Swift runtime jobs in the pool's queues.
 ///
@@ -6,7 +6,8 @@ import Synchronization
 /// The queues carry it as a `JobRef` with the low bit set, so that a worker
 /// can tell it from a job record (whose low bit is clear) and run it with
 /// `runSynchronously` instead of through a `JobHeader`. No allocation per
-/// job. `SwiftJobTests` checks the layout this relies on.
+/// job. `SwiftJobTests` checks the layout this relies on, and the kind of a
+/// yield.
 extension JobRef {
     /// The tagged reference of a Swift job.
     @inlinable
@@ -29,28 +30,17 @@ extension JobRef {
 }
 
 extension UnownedJob {
-    /// The runtime metadata that every task object starts with (all tasks
-    /// share it), learned from the first task seen; 0 until then.
-    private static let taskMetadata = Atomic<UInt>(0)
+    /// The runtime's kind of the continuation job that `Task.yield()` (and
+    /// `Task.sleep`) enqueues: `JobKind::NullaryContinuation`, the fourth of
+    /// the kinds reserved to the runtime. A default actor's processing job
+    /// (kinds 192-194) and a task (0) are other kinds. `SwiftJobTests`
+    /// checks that a yield still arrives with this kind.
+    static let yieldKind = ExecutorJob.Kind.firstReserved.rawValue + 3
 
-    /// Whether this job, enqueued now, is the running task giving way: a
-    /// `Task.yield()` enqueues a job that is not a task (a continuation job)
-    /// from inside a task. Jobs are told apart by their runtime metadata,
-    /// the first word of every Swift heap object.
-    var isYieldOfRunningTask: Bool {
-        let job = UnsafeRawPointer(bitPattern: unsafeBitCast(self, to: UInt.self)).unsafelyUnwrapped
-        var known = UnownedJob.taskMetadata.load(ordering: .relaxed)
-        if known == 0 {
-            // relaxed: the value is the same whoever stores it.
-            known = withUnsafeCurrentTask { running -> UInt in
-                guard let running else { return 0 }
-                let task = UnsafeRawPointer(bitPattern: unsafeBitCast(running, to: UInt.self)).unsafelyUnwrapped
-                return task.load(as: UInt.self)
-            }
-            guard known != 0 else { return false }  // not inside a task: not a yield
-            UnownedJob.taskMetadata.store(known, ordering: .relaxed)
-        }
-        return job.load(as: UInt.self) != known
+    /// Whether this job is a task giving way (`Task.yield()`), as opposed to
+    /// a task woken, a child started, or an actor's processing job.
+    var isYield: Bool {
+        ExecutorJob(self).kind.rawValue == UnownedJob.yieldKind
     }
 }
 

@@ -98,15 +98,16 @@ func joinFallible<A, B: Sendable, E: Error>(
     case (.success(let valueA), .success(let valueB)?):
         return (valueA, valueB)
     case (.failure(let error), .success?), (.failure(let error), nil):
-        ErrorStamp.leave(slots.stampA)
+        ErrorStamp.leave(slots.stampA, for: error)
         throw error
     case (.success, .failure(let error)?):
-        ErrorStamp.leave(slots.stampB)
+        ErrorStamp.leave(slots.stampB, for: error)
         throw error
     case (.failure(let errorA), .failure(let errorB)?):
         let firstIsA = slots.stampA <= slots.stampB
-        ErrorStamp.leave(firstIsA ? slots.stampA : slots.stampB)
-        throw firstIsA ? errorA : errorB
+        let first = firstIsA ? errorA : errorB
+        ErrorStamp.leave(firstIsA ? slots.stampA : slots.stampB, for: first)
+        throw first
     case (.success, nil):
         // `b` is skipped only after `a` failed: only this join's halves
         // cancel its node.
@@ -124,7 +125,7 @@ func runHalf<T, E: Error>(
     do throws(E) {
         return .success(try half())
     } catch {
-        stamp.pointee = ErrorStamp.claim()
+        stamp.pointee = ErrorStamp.claim(for: error)
         node.pointee.cancel()
         return .failure(error)
     }

@@ -15,6 +15,9 @@ struct JobRing: ~Copyable {
 
     var isEmpty: Bool { stored == 0 }
 
+    /// The oldest job, left in place.
+    var first: JobRef? { stored > 0 ? slots?[head] : nil }
+
     mutating func append(_ job: JobRef) {
         if stored == capacity { grow() }
         let slots = slots.unsafelyUnwrapped

@@ -46,7 +46,9 @@ extension Registry {
 
     /// One pass over the victims, nearest tier first: `roundsPerTier` rounds
     /// over a tier, each from a random start, before moving out.
-    func stealOnce(_ worker: UnsafeMutablePointer<Worker>, includingNextSlots: Bool = true) -> JobRef? {
+    func stealOnce(
+        _ worker: UnsafeMutablePointer<Worker>, includingNextSlots: Bool = true, batching: Bool = true
+    ) -> JobRef? {
         let thief = worker.pointee.index
         for tier in layout.victimOrders[thief].tiers where !tier.isEmpty {
             for _ in 0..<layout.roundsPerTier {
@@ -60,7 +62,7 @@ extension Registry {
                     }
                     let relation = layout.relation[thief][victimIndex]
                     worker.pointee.counters.recordSteal(relation)
-                    if relation == .otherNode && fromDeque { stealBatch(from: victim, into: worker) }
+                    if batching && relation == .otherNode && fromDeque { stealBatch(from: victim, into: worker) }
                     return job
                 }
             }

@@ -38,6 +38,12 @@ extension Registry {
         for latch: borrowing Latch, helping policy: HelpPolicy,
         on worker: UnsafeMutablePointer<Worker>
     ) {
+        if case .anyWork = policy {
+            closeToHelpers(worker)
+        }
+        defer {
+            if case .anyWork = policy { reopenToHelpers(worker) }
+        }
         var idleRounds = 0
         var sliceNanoseconds: Int64 = 10_000
         while !latch.isSet {
@@ -65,8 +71,10 @@ extension Registry {
         case .scope(let floor):
             return ownJob(atOrAbove: floor, on: worker)
         case .anyWork(let floor):
+            // No batches: jobs moved onto this deque could outlast the wait,
+            // above the floors of the frames below it.
             return worker.pointee.deque.take(atOrAbove: floor) ?? nextTaskJob(worker)
-                ?? popAnyInjector(worker) ?? stealOnce(worker)
+                ?? popAnyInjector(worker) ?? stealOnce(worker, batching: false)
         }
     }
 
@@ -84,6 +92,10 @@ extension Registry {
     ) -> JobRef? {
         guard let (thief, base, held) = record.pointee.beginHelping() else { return nil }
         defer { record.pointee.endHelping(held) }
+        // The thief's jobs above the base are the half's own only while it
+        // runs no unrelated work: not inside a cross-pool wait.
+        guard enterAsHelper(of: workers[thief]) else { return nil }
+        defer { leaveAsHelper(of: workers[thief]) }
         // A lost race means someone else took a job; try a few more times
         // (the thief waits for us meanwhile).
         for _ in 0..<4 {
@@ -99,5 +111,57 @@ extension Registry {
             }
         }
         return nil
+    }
+}
+
+// MARK: - The help gate
+
+/// A worker inside a cross-pool wait (`HelpPolicy.anyWork`) runs unrelated
+/// jobs of its pool, and their `join` records land on its deque above the
+/// base of any half it is running for a waiting owner. That owner must not
+/// take them (docs/join.md, "What a waiting worker runs"). So the worker
+/// closes its gate before such a wait and opens it after; a helper enters the
+/// gate before it steals and leaves after. Closing waits until the helpers
+/// inside have left, so every steal made by a helper happens before the
+/// unrelated work the worker runs next.
+extension Registry {
+    static let gateClosedOne: UInt64 = 1 << 32
+
+    func closeToHelpers(_ worker: UnsafeMutablePointer<Worker>) {
+        // acquiringAndReleasing: a read-modify-write of the gate, ordered
+        // with the helpers' (one modification order).
+        var value = worker.pointee.helpGate.add(Registry.gateClosedOne, ordering: .acquiringAndReleasing).newValue
+        var spins = 0
+        while value & 0xFFFF_FFFF != 0 {
+            Latch.backOff(&spins)
+            // acquiring: pairs with a leaving helper's releasing decrement, so
+            // its steal happens before what this worker does next.
+            value = worker.pointee.helpGate.load(ordering: .acquiring)
+        }
+    }
+
+    func reopenToHelpers(_ worker: UnsafeMutablePointer<Worker>) {
+        // releasing: the unrelated work done inside happens before a helper
+        // that enters after.
+        worker.pointee.helpGate.subtract(Registry.gateClosedOne, ordering: .releasing)
+    }
+
+    /// Counts the caller in as a helper of `thief`, unless its gate is closed.
+    func enterAsHelper(of thief: UnsafeMutablePointer<Worker>) -> Bool {
+        var value = thief.pointee.helpGate.load(ordering: .relaxed)
+        while value < Registry.gateClosedOne {
+            // acquiring: pairs with the releasing reopening, so nothing the
+            // thief did in its cross-pool wait is missed.
+            let (exchanged, original) = thief.pointee.helpGate.compareExchange(
+                expected: value, desired: value + 1, ordering: .acquiring)
+            if exchanged { return true }
+            value = original
+        }
+        return false
+    }
+
+    func leaveAsHelper(of thief: UnsafeMutablePointer<Worker>) {
+        // releasing: the steal happens before a closing that sees us leave.
+        thief.pointee.helpGate.subtract(1, ordering: .releasing)
     }
 }

@@ -185,14 +185,21 @@ final class Registry: @unchecked Sendable {
         }
     }
 
+    /// Runs a job taken from a queue, here or inside a wait. A job starts on
+    /// no actor's strand (a job run inside a wait that an actor's message is
+    /// in is not that actor's), and ends leaving no error stamp behind.
     @inline(__always)
     func run(_ job: JobRef, on worker: UnsafeMutablePointer<Worker>) {
         worker.pointee.counters.tasklets.bumpOwned()
+        let strand = ctasklets_current_strand()
+        ctasklets_set_current_strand(nil)
         if job.isSwiftJob {
             runSwiftJob(job.swiftJob, on: worker)
         } else {
             job.executeJob()
         }
+        ctasklets_set_current_strand(strand)
+        ErrorStamp.discard()
     }
 
     /// Steps 1-3 of the policy (docs/async.md, "The order a worker takes

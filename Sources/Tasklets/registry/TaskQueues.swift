@@ -23,14 +23,14 @@ struct TaskQueues: ~Copyable {
     }
 
     /// The owner's next job: the oldest of the class `aging` picks among
-    /// those with work. (A class found empty after all, because thieves
-    /// emptied it meanwhile, yields nil this time.)
+    /// those with work (if thieves emptied that class meanwhile, the oldest
+    /// of the others, by priority).
     func takeOldest(_ aging: inout Aging) -> JobRef? {
         // The owner's view of emptiness: exact for `bottom`, `top` may lag.
         guard let jobClass = aging.pick(
             high: !high.looksEmpty, normal: !normal.looksEmpty, low: !low.looksEmpty)
         else { return nil }
-        return takeOldest(jobClass)
+        return takeOldest(jobClass) ?? high.takeOldest() ?? normal.takeOldest() ?? low.takeOldest()
     }
 
     private func takeOldest(_ jobClass: JobClass) -> JobRef? {

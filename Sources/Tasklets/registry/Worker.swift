@@ -28,6 +28,12 @@ struct Worker: ~Copyable {
     /// The futex word this worker parks on: 0 = parked or about to, 1 = woken.
     let parkWord: Atomic<UInt32>
     let counters: WorkerCounters
+    /// Who may take this worker's jobs as a waiting owner's help
+    /// (`Registry.stealFromThief`): the helpers inside (low 32 bits), and
+    /// how deep this worker is in cross-pool waits, which run unrelated work
+    /// (high 32 bits; helping is closed while it is above 0). See
+    /// `Registry.closeToHelpers`.
+    let helpGate: Atomic<UInt64>
 
     /// Local jobs run since the injector was last looked at (see `Registry`).
     var localTicks: UInt32 = 0
@@ -56,6 +62,7 @@ struct Worker: ~Copyable {
         next = Atomic(0)
         parkWord = Atomic(0)
         counters = WorkerCounters()
+        helpGate = Atomic(0)
         random = 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
     }
 

@@ -25,13 +25,13 @@ public func scope<R, E: Error>(
             do throws(E) {
                 return try body(TaskletScope(state: state))
             } catch {
-                state.record(error, stamp: ErrorStamp.claim())
+                state.record(error, stamp: ErrorStamp.claim(for: error))
                 throw error
             }
         }
         return (result, state)
     }
-    if case .failure = result, let stamp = state.error?.stamp { ErrorStamp.leave(stamp) }
+    if case .failure(let error) = result, let stamp = state.error?.stamp { ErrorStamp.leave(stamp, for: error) }
     return try result.get()
 }
 
@@ -51,14 +51,14 @@ public func throwingScope<R>(
             do {
                 return try body(ThrowingTaskletScope(state: state))
             } catch {
-                state.record(error, stamp: ErrorStamp.claim())
+                state.record(error, stamp: ErrorStamp.claim(for: error))
                 throw error
             }
         }
         return (result, state)
     }
     if let (error, stamp) = state.error {
-        ErrorStamp.leave(stamp)
+        ErrorStamp.leave(stamp, for: error)
         throw error
     }
     if state.skippedAny.load(ordering: .relaxed) { throw CancellationError() }

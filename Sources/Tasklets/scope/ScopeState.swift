@@ -13,7 +13,8 @@ final class ScopeState: @unchecked Sendable {
     let registry: Registry?
     /// This scope's cancellation node, at a fixed address of its own: the
     /// constructs started inside the scope point to it as their parent.
-    let node: UnsafeMutablePointer<CancellationNode>
+    private let cancellation: HeapCancellationNode
+    var node: UnsafeMutablePointer<CancellationNode> { cancellation.node }
     /// Whether a cancellation from outside also skips tasklets. Only a scope
     /// that can throw may skip work without an error of its own (it then
     /// throws `CancellationError`); a plain `scope` runs every tasklet unless
@@ -26,14 +27,8 @@ final class ScopeState: @unchecked Sendable {
 
     init(registry: Registry?, parent: UnsafePointer<CancellationNode>?, canThrow: Bool) {
         self.registry = registry
-        node = .allocate(capacity: 1)
-        node.initialize(to: CancellationNode(parent: parent))
+        cancellation = HeapCancellationNode(parent: parent)
         skipsWhenOuterCancelled = canThrow
-    }
-
-    deinit {
-        node.deinitialize(count: 1)
-        node.deallocate()
     }
 
     /// Whether tasklets that have not started yet are to be skipped.
@@ -64,7 +59,7 @@ final class ScopeState: @unchecked Sendable {
         do {
             try Ambient.with(UnsafePointer(node)) { try body() }
         } catch {
-            record(error, stamp: ErrorStamp.claim())
+            record(error, stamp: ErrorStamp.claim(for: error))
         }
     }
 
