@@ -17,7 +17,7 @@ the C libraries it needs and libnuma.so.1. Inside the guest it runs
   tasklets-bench topology --format json
   TASKLETS_PLACEMENT=compact tasklets-bench run --kernel uts --backend pool
       --workers 8 --repetitions 3 --warmup 0 --statistics
-(uts with the default parameters of shared/kernels.md: seed 52, b0 2000,
+(uts with the default parameters of docs/kernels.md: seed 52, b0 2000,
 work 160; about 5 s in the guest, which runs 10-50x slower than the host)
 and then asserts, from the serial console output:
   - the guest sees 4 nodes of 2 CPUs each;

@@ -1,4 +1,4 @@
-/// The shared hash of the benchmark kernels (`shared/kernels.md`).
+/// The shared hash of the benchmark kernels (`docs/kernels.md`).
 public enum KernelHash {
     public static let golden: UInt64 = 0x9E37_79B9_7F4A_7C15
     public static let childConstant: UInt64 = 0xD1B5_4A32_D192_ED03

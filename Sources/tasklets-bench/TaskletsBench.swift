@@ -6,7 +6,7 @@ struct TaskletsBench: ParsableCommand {
         commandName: "tasklets-bench",
         abstract: "Benchmarks the tasklet pool against sequential code, Dispatch, TaskGroup and a naive pool.",
         discussion: """
-            Kernels and checksums follow shared/kernels.md. Kernel parameters come from the \
+            Kernels and checksums follow docs/kernels.md. Kernel parameters come from the \
             options of `run` or from the environment variables of the same name (FIB_N, NQ_N, \
             UTS_SEED, ...); an option wins. A wrong checksum exits with status 1.
             """,

@@ -2,7 +2,7 @@ import Testing
 import TaskletsBenchKernels
 
 /// Every compute kernel on every backend gives the spec's checksum on the
-/// quick vectors of `shared/kernels.md`.
+/// quick vectors of `docs/kernels.md`.
 @Suite(.serialized) struct KernelChecksumTests {
     static let quickChecksums: [(KernelName, UInt64)] = [
         (.fib, 6765), (.nqueens, 92), (.uts, 14_617_547_565_985_884_770),

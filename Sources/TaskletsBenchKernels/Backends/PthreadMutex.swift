@@ -7,7 +7,7 @@ import Musl
 /// A pthread mutex with one condition variable, for the naive backend.
 ///
 /// Not `Synchronization.Mutex`: that one degrades badly with more threads
-/// than cores on Linux (see `shared/platform-facts.md`), and the naive
+/// than cores on Linux (see `docs/benchmarks.md`), and the naive
 /// backend is meant to show the cost of one shared lock, not of a slow one.
 final class PthreadMutex: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>

@@ -1,4 +1,4 @@
-/// The checksums that `shared/kernels.md` specifies, for the parameters it
+/// The checksums that `docs/kernels.md` specifies, for the parameters it
 /// gives them for. A run whose checksum differs from the one here fails.
 public enum ExpectedChecksums {
     /// One specified vector: the parameters it holds for and its checksum.

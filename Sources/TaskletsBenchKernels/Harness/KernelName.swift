@@ -1,4 +1,4 @@
-/// The kernels of the harness: the five of `shared/kernels.md`, three that
+/// The kernels of the harness: the five of `docs/kernels.md`, three that
 /// measure the pool's scheduler rather than a computation, and three that
 /// measure it as Swift's executor.
 public enum KernelName: String, CommandLineName, Sendable, Codable {

@@ -31,7 +31,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         }
     }
 
-    /// The environment variable, as `shared/kernels.md` names it.
+    /// The environment variable, as `docs/kernels.md` names it.
     public var environmentVariable: String {
         switch self {
         case .fibN: return "FIB_N"

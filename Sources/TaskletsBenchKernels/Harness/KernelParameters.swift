@@ -1,4 +1,4 @@
-/// Every kernel's parameters, with the defaults of `shared/kernels.md`.
+/// Every kernel's parameters, with the defaults of `docs/kernels.md`.
 public struct KernelParameters: Sendable, Hashable, Codable {
     public var fibN = 30
     public var nqN = 12
@@ -33,10 +33,10 @@ public struct KernelParameters: Sendable, Hashable, Codable {
 
     public init() {}
 
-    /// The defaults of `shared/kernels.md`.
+    /// The defaults of `docs/kernels.md`.
     public static let defaults = KernelParameters()
 
-    /// The quick vectors of `shared/kernels.md` (a few milliseconds per
+    /// The quick vectors of `docs/kernels.md` (a few milliseconds per
     /// kernel), with small counts for the scheduler kernels.
     public static let quick: KernelParameters = {
         var quick = KernelParameters()

@@ -10,7 +10,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Run chosen kernels on chosen backends and worker counts.",
         discussion: """
             Example: tasklets-bench run --kernel fib,uts --backend pool,dispatch --workers 1,2 --fib-n 35
-            With --smoke: the quick vectors of shared/kernels.md on every kernel and backend \
+            With --smoke: the quick vectors of docs/kernels.md on every kernel and backend \
             (what CI runs); --kernel, --backend and the parameter options still narrow or change it.
             """)
 
