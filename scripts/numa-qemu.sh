@@ -25,8 +25,11 @@ and then asserts, from the serial console output:
   - every worker is pinned on a CPU of its node (the plan, the pool's own
     placements and diagnostics, and each thread's Cpus_allowed_list);
   - node-local memory (libnuma) is available;
-  - the uts run succeeds (checksums) and at least 90% of its steals stay on
-    the thief's node (steals_same_cache + steals_same_node >= 0.9 x steals).
+  - the uts run succeeds (checksums) and at least 90% of the steals its
+    steal search makes stay on the thief's node (search_steals -
+    search_steals_other_node >= 0.9 x search_steals); the steals a waiting
+    join makes from its thief go where the stolen half went and are reported
+    beside it, not checked.
 Ends with `numa-qemu: N passed, M failed`; exits 1 if any check failed,
 2 on a setup error.
 
@@ -282,14 +285,22 @@ else:
     expected = sorted(p["cpu"] for p in placements if p["cpu"] is not None)
     check(stats["pinned_threads"] == expected, "kernel view: one thread pinned to each worker's CPU (Cpus_allowed_list)",
           f"single-CPU threads on {stats['pinned_threads']}")
+    # The search's own steals: those of a waiting join from its thief go
+    # wherever the stolen half went (reported, not checked).
     steals = stats["steals"]
-    near = stats["steals_same_cache"] + stats["steals_same_node"]
-    share = near / steals if steals else 0.0
-    detail = (f"{near}/{steals} = {share:.1%} (same cache {stats['steals_same_cache']}, same node "
-              f"{stats['steals_same_node']}, other node {stats['steals_other_node']}; tasklets {stats['tasklets']}, "
-              f"failed steals {stats['failed_steals']}, parks {stats['parks']}, wakes {stats['wakes']}, "
-              f"{stats['rounds']} rounds" + (f", {seconds.group(1)} s in the guest" if seconds else "") + ")")
-    check(steals > 0 and share >= min_share, f"at least {min_share:.0%} of uts steals stay on the thief's node", detail)
+    search = stats["search_steals"]
+    search_far = stats["search_steals_other_node"]
+    share = (search - search_far) / search if search else 0.0
+    leap = stats["leapfrog_steals"]
+    leap_far = stats["leapfrog_steals_other_node"]
+    detail = (f"{search - search_far}/{search} = {share:.1%} of the search's steals (all steals {steals}: same cache "
+              f"{stats['steals_same_cache']}, same node {stats['steals_same_node']}, other node "
+              f"{stats['steals_other_node']}; of them from a waiting join's thief {leap}, {leap_far} from another "
+              f"node; tasklets {stats['tasklets']}, failed steals {stats['failed_steals']}, parks {stats['parks']}, "
+              f"wakes {stats['wakes']}, {stats['rounds']} rounds"
+              + (f", {seconds.group(1)} s in the guest" if seconds else "") + ")")
+    check(search > 0 and share >= min_share, f"at least {min_share:.0%} of the uts steal search's steals stay on "
+          "the thief's node", detail)
 
 print(f"numa-qemu: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

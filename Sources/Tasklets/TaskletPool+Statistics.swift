@@ -18,6 +18,8 @@ extension TaskletPool {
                 sum.batchedJobs += worker.batchedJobs
                 sum.failedSteals += worker.failedSteals
                 sum.leapfrogs += worker.leapfrogs
+                sum.leapfrogSteals += worker.leapfrogSteals
+                sum.leapfrogStealsOtherNode += worker.leapfrogStealsOtherNode
                 sum.skipped += worker.skipped
                 sum.parks += worker.parks
                 sum.wakes += worker.wakes
@@ -51,6 +53,12 @@ extension TaskletPool {
         /// taken from this worker's own deque, or stolen from the thief of
         /// the `join` half (those are counted in `steals` too).
         public var leapfrogs: UInt64 = 0
+        /// Of the `steals`, those a waiting `join` made from its thief. They
+        /// go wherever the stolen half went, not where the steal search
+        /// chose to look: `steals - leapfrogSteals` are the search's own.
+        public var leapfrogSteals: UInt64 = 0
+        /// Of those, from a thief on another node.
+        public var leapfrogStealsOtherNode: UInt64 = 0
         /// Work skipped after a cancellation: `join` halves, scope tasklets
         /// and loop chunks that had not started (or, for a loop chunk,
         /// stopped early) when an error cancelled their construct.
@@ -76,6 +84,8 @@ extension TaskletPool {
                 batchedJobs: counters.pointee.counters.batchedJobs.load(ordering: .relaxed),
                 failedSteals: counters.pointee.counters.failedSteals.load(ordering: .relaxed),
                 leapfrogs: counters.pointee.counters.leapfrogs.load(ordering: .relaxed),
+                leapfrogSteals: counters.pointee.counters.leapfrogSteals.load(ordering: .relaxed),
+                leapfrogStealsOtherNode: counters.pointee.counters.leapfrogStealsOtherNode.load(ordering: .relaxed),
                 skipped: counters.pointee.counters.skipped.load(ordering: .relaxed),
                 parks: counters.pointee.counters.parks.load(ordering: .relaxed),
                 wakes: counters.pointee.counters.wakes.load(ordering: .relaxed))

@@ -71,5 +71,10 @@ import Testing
         let owner = pool.statistics().workers[ownerIndex]
         #expect(owner.leapfrogs > 0)
         #expect(owner.steals > 0)
+        // Those steals are the thief's (the owner's deque is empty here, and
+        // a join wait never searches), so they are all leapfrog steals.
+        #expect(owner.leapfrogSteals > 0)
+        #expect(owner.leapfrogSteals == owner.steals)
+        #expect(owner.leapfrogSteals <= owner.leapfrogs)
     }
 }

@@ -101,8 +101,7 @@ extension Registry {
         for _ in 0..<4 {
             switch workers[thief].pointee.deque.steal(atOrAbove: base) {
             case .success(let job):
-                worker.pointee.counters.recordSteal(layout.relation[worker.pointee.index][thief])
-                worker.pointee.counters.leapfrogs.bumpOwned()
+                worker.pointee.counters.recordLeapfrogSteal(layout.relation[worker.pointee.index][thief])
                 return job
             case .empty:
                 return nil

@@ -12,6 +12,8 @@ struct WorkerCounters: ~Copyable {
     let batchedJobs = Atomic<UInt64>(0)
     let failedSteals = Atomic<UInt64>(0)
     let leapfrogs = Atomic<UInt64>(0)
+    let leapfrogSteals = Atomic<UInt64>(0)
+    let leapfrogStealsOtherNode = Atomic<UInt64>(0)
     let skipped = Atomic<UInt64>(0)
     let parks = Atomic<UInt64>(0)
     let wakes = Atomic<UInt64>(0)
@@ -24,6 +26,17 @@ struct WorkerCounters: ~Copyable {
         case .sameNode: stealsSameNode.bumpOwned()
         case .otherNode: stealsOtherNode.bumpOwned()
         }
+    }
+
+    /// Counts one steal of a waiting `join` from its thief: a steal (by
+    /// where the thief is), a leapfrog, and one of the leapfrog steals, which
+    /// go wherever the stolen half went rather than where the steal search
+    /// would look.
+    func recordLeapfrogSteal(_ relation: PoolLayout.Relation) {
+        recordSteal(relation)
+        leapfrogs.bumpOwned()
+        leapfrogSteals.bumpOwned()
+        if relation == .otherNode { leapfrogStealsOtherNode.bumpOwned() }
     }
 }
 

@@ -65,19 +65,20 @@ enum AsyncKernels {
     /// resuming each other's continuations (each resume enqueues a task).
     static func yield(_ context: BackendContext, tasks: Int, rounds: Int) throws(BenchError) -> KernelOutcome {
         let pool = try executor(context)
-        let progress = ProgressCounters(count: tasks)
+        let progress = (0..<tasks).map { _ in YieldProgress() }
         let snapshot = SnapshotBox()
         let (total, yieldNs, resumeNs, handoffNs) = AsyncBridge.run { () async -> (UInt64, Double, Double, Double) in
             await onExecutor(pool) {
                 let start = Clock.nanoseconds()
                 let workers = (0..<tasks).map { index in
-                    spawnTask(on: pool) { () async -> UInt64 in
+                    let mine = progress[index]
+                    return spawnTask(on: pool) { () async -> UInt64 in
                         for _ in 0..<rounds {
                             await Task.yield()
-                            progress.bump(index)
+                            mine.bump()
                         }
                         // When the first task is done, how far did the others get?
-                        snapshot.setOnce(progress.minMax())
+                        snapshot.setOnce(YieldProgress.spread(progress))
                         return UInt64(rounds)
                     }
                 }
@@ -233,33 +234,18 @@ actor StrandInbox: BenchInbox {
     func receive() { count &+= 1 }
 }
 
-/// Per-task progress counters of the `yield` kernel.
-final class ProgressCounters: @unchecked Sendable {
-    private let storage: UnsafeMutablePointer<Atomic<Int>>
-    private let count: Int
+/// One task's progress in the `yield` kernel: a counter of its own (an
+/// object per task, so that tasks on different workers don't share a cache
+/// line), read by the first task to finish.
+final class YieldProgress: Sendable {
+    private let rounds = Atomic<Int>(0)
+    func bump() { rounds.wrappingAdd(1, ordering: .relaxed) }
+    var value: Int { rounds.load(ordering: .relaxed) }
 
-    init(count: Int) {
-        self.count = count
-        storage = .allocate(capacity: count)
-        for index in 0..<count { (storage + index).initialize(to: Atomic(0)) }
-    }
-
-    deinit {
-        storage.deinitialize(count: count)
-        storage.deallocate()
-    }
-
-    func bump(_ index: Int) { storage[index].wrappingAdd(1, ordering: .relaxed) }
-
-    func minMax() -> (Int, Int) {
-        var low = Int.max
-        var high = 0
-        for index in 0..<count {
-            let value = storage[index].load(ordering: .relaxed)
-            low = min(low, value)
-            high = max(high, value)
-        }
-        return (low, high)
+    /// The lowest and highest progress of `all`.
+    static func spread(_ all: [YieldProgress]) -> (Int, Int) {
+        let values = all.map(\.value)
+        return (values.min() ?? 0, values.max() ?? 0)
     }
 }
 

@@ -9,7 +9,8 @@ import TaskletsBenchKernels
 ///
 /// ```
 /// {"record":"pool-statistics","kernel":"uts","workers":8,"rounds":3,"steals":120,
-///  "steals_same_cache":40,"steals_same_node":70,"steals_other_node":10,...}
+///  "steals_same_cache":40,"steals_same_node":70,"steals_other_node":10,...,
+///  "search_steals":100,"search_steals_other_node":4,"search_same_node_share":0.96,...}
 /// ```
 enum PoolStatisticsLine {
     /// The line for `kernel`, from the pool's totals before and after its rounds.
@@ -20,8 +21,11 @@ enum PoolStatisticsLine {
         func delta(_ field: KeyPath<TaskletPool.WorkerStatistics, UInt64>) -> JSONValue {
             .unsigned(after[keyPath: field] &- before[keyPath: field])
         }
-        let steals = after.steals &- before.steals
-        let onNode = (after.stealsSameCache &- before.stealsSameCache) &+ (after.stealsSameNode &- before.stealsSameNode)
+        // The search's own steals: a waiting join's steals from its thief go
+        // wherever the stolen half went, so they say nothing of the search.
+        let searchSteals = (after.steals &- before.steals) &- (after.leapfrogSteals &- before.leapfrogSteals)
+        let searchOtherNode = (after.stealsOtherNode &- before.stealsOtherNode)
+            &- (after.leapfrogStealsOtherNode &- before.leapfrogStealsOtherNode)
         let value = JSONValue.object([
             ("record", .string("pool-statistics")),
             ("kernel", .string(kernel.rawValue)),
@@ -32,7 +36,12 @@ enum PoolStatisticsLine {
             ("steals_same_node", delta(\.stealsSameNode)),
             ("steals_other_node", delta(\.stealsOtherNode)),
             ("batched_jobs", delta(\.batchedJobs)),
-            ("same_node_share", steals == 0 ? .null : .number(Double(onNode) / Double(steals))),
+            ("leapfrog_steals", delta(\.leapfrogSteals)),
+            ("leapfrog_steals_other_node", delta(\.leapfrogStealsOtherNode)),
+            ("search_steals", .unsigned(searchSteals)),
+            ("search_steals_other_node", .unsigned(searchOtherNode)),
+            ("search_same_node_share", searchSteals == 0
+                ? .null : .number(Double(searchSteals &- searchOtherNode) / Double(searchSteals))),
             ("tasklets", delta(\.tasklets)),
             ("failed_steals", delta(\.failedSteals)),
             ("leapfrogs", delta(\.leapfrogs)),
