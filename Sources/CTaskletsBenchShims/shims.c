@@ -1,6 +1,7 @@
 #include "CTaskletsBenchShims.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <sched.h>
 
 int ctb_restrict_to_cpus(const int32_t *cpus, int32_t count) {
@@ -19,4 +20,10 @@ int ctb_restrict_to_cpus(const int32_t *cpus, int32_t count) {
     int result = sched_setaffinity(0, size, set) == 0 ? 0 : errno;
     CPU_FREE(set);
     return result;
+}
+
+uint64_t ctb_heap_bytes_in_use(void) {
+    malloc_trim(0);
+    struct mallinfo2 info = mallinfo2();
+    return (uint64_t)(info.uordblks + info.hblkhd);
 }

@@ -424,13 +424,3 @@ struct Boom: Error, Equatable { let id: Int }
         #expect(!Tasklet.isCancelled)
     }
 }
-
-/// A value shared by threads in a test, under a lock.
-final class LockedBox<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T?
-    var value: T? {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}

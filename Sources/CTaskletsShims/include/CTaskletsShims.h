@@ -33,6 +33,13 @@ int ctasklets_current_cpu(void);
 /// The kernel thread id of the calling thread.
 int32_t ctasklets_thread_id(void);
 
+// MARK: - Clocks
+
+/// CLOCK_MONOTONIC_COARSE in nanoseconds: a vDSO read of a few nanoseconds,
+/// at the resolution of the kernel tick (1 to 4 ms). For timestamps that
+/// reports show in milliseconds, taken on hot paths (a channel park).
+uint64_t ctasklets_coarse_now_ns(void);
+
 // MARK: - Futex
 
 /// Sleeps while `*word == expected`, for at most `timeout_ns` (no limit when

@@ -103,6 +103,7 @@ extension Registry {
     /// has exited.
     func shutdown(waitForThreads: Bool) {
         isShutDown.store(true, ordering: .sequentiallyConsistent)
+        stallWatch.stop()
         for injector in injectors { injector.close() }
         sleep.beginShutdown()
         let claimed: [pthread_t] = lifecycle.withLock {

@@ -103,6 +103,9 @@ final class Registry: @unchecked Sendable {
     /// alive). Unchecked: a dynamic exclusivity check on every job's read
     /// cost about 2% of a yield.
     @exclusivity(unchecked) var taskExecutor: UnownedTaskExecutor?
+    /// The channels this pool's workers parked tasks on, and the opt-in
+    /// stall watch (channel/StallWatch.swift).
+    let stallWatch = StallWatch()
     /// Swift jobs (and strands) that arrived after shutdown and went to the
     /// last-resort thread.
     let lateJobs = Atomic<UInt64>(0)

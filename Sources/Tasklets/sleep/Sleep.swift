@@ -54,6 +54,11 @@ final class Sleep: @unchecked Sendable {
     @inlinable @inline(__always)
     static func sleeping(_ value: UInt64) -> UInt64 { value >> 32 }
 
+    /// Workers asleep or announced to sleep now (a snapshot, for reports).
+    var sleepingCount: Int {
+        Int(Self.sleeping(counts.pointee.load(ordering: .relaxed)))
+    }
+
     // MARK: - Submitters
 
     /// After a worker pushed onto one of its own deques: wake a sleeper if

@@ -26,6 +26,14 @@ final class PthreadLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
+    /// Takes the lock; for code that must drop it at a point a closure
+    /// cannot express (before resuming a continuation). Prefer `withLock`.
+    @inlinable
+    func lock() { pthread_mutex_lock(mutex) }
+
+    @inlinable
+    func unlock() { pthread_mutex_unlock(mutex) }
+
     @inlinable
     func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         pthread_mutex_lock(mutex)
@@ -45,7 +53,13 @@ final class PthreadCondition: @unchecked Sendable {
         self.lock = lock
         condition = .allocate(capacity: 1)
         condition.initialize(to: pthread_cond_t())
-        pthread_cond_init(condition, nil)
+        // The monotonic clock, for `wait(timeoutNanoseconds:)`: a wall-clock
+        // jump must not stretch or cut a timed wait.
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
     }
 
     deinit {
@@ -57,6 +71,16 @@ final class PthreadCondition: @unchecked Sendable {
     /// Waits; the lock must be held (inside `lock.withLock`).
     @usableFromInline
     func wait() { pthread_cond_wait(condition, lock.mutex) }
+
+    /// Waits at most `timeoutNanoseconds`; the lock must be held.
+    func wait(timeoutNanoseconds: UInt64) {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let total = UInt64(deadline.tv_nsec) + timeoutNanoseconds % 1_000_000_000
+        deadline.tv_sec += Int(timeoutNanoseconds / 1_000_000_000) + Int(total / 1_000_000_000)
+        deadline.tv_nsec = Int(total % 1_000_000_000)
+        pthread_cond_timedwait(condition, lock.mutex, &deadline)
+    }
 
     @usableFromInline
     func signal() { pthread_cond_signal(condition) }

@@ -32,6 +32,7 @@ public enum BackendName: String, CommandLineName, Sendable, Codable {
     /// threads to wake or submit to; Swift tasks run on the pool or on the
     /// default global executor, `taskgroup`).
     public func supports(_ kernel: KernelName) -> Bool {
+        if kernel == .parked { return self == .pool }
         if KernelName.asyncKernels.contains(kernel) { return self == .pool || self == .taskgroup }
         return self != .sequential || KernelName.computeKernels.contains(kernel)
     }

@@ -50,7 +50,7 @@ public enum ExpectedChecksums {
     /// fib is computed (fib(n) mod 2^64 by iteration), n-queens comes from
     /// the table of known counts, uts, skew and sum from the spec's vectors.
     /// The scheduler and async kernels count the tasklets, tasks, yields or
-    /// messages that ran.
+    /// messages that ran; the channel kernels sum what went through.
     public static func expected(_ kernel: KernelName, _ parameters: KernelParameters) -> UInt64? {
         switch kernel {
         case .fib:
@@ -77,6 +77,16 @@ public enum ExpectedChecksums {
             return UInt64(parameters.yieldTasks) * UInt64(parameters.yieldRounds)
         case .actors:
             return UInt64(parameters.actors) * UInt64(parameters.actorMessages)
+        case .pingpong:
+            // The echo returns each value plus one: 1 + 2 + ... + rounds.
+            let rounds = UInt64(parameters.pingpongRounds)
+            return rounds &* (rounds &+ 1) / 2
+        case .pipeline:
+            // Items 1...n, each stage between source and sink adds one.
+            let items = UInt64(parameters.pipelineItems)
+            return items &* (items &+ 1) / 2 &+ items &* UInt64(parameters.pipelineStages - 2)
+        case .parked:
+            return UInt64(parameters.parkedTasks)
         }
     }
 }

@@ -1,6 +1,6 @@
 /// The kernels of the harness: the five of `docs/kernels.md`, three that
-/// measure the pool's scheduler rather than a computation, and three that
-/// measure it as Swift's executor.
+/// measure the pool's scheduler rather than a computation, three that
+/// measure it as Swift's executor and three of channels.
 public enum KernelName: String, CommandLineName, Sendable, Codable {
     case fib, nqueens, uts, skew, sum
     case wakeLatency = "wake-latency"
@@ -9,13 +9,17 @@ public enum KernelName: String, CommandLineName, Sendable, Codable {
     case spawnAsync = "spawn-async"
     case yield
     case actors
+    case pingpong, pipeline, parked
 
     /// The kernels with a specified checksum, in the spec's order.
     public static let computeKernels: [KernelName] = [.fib, .nqueens, .uts, .skew, .sum]
 
     /// The kernels of Swift tasks and actors: the pool as a task executor
     /// against the default global executor (`taskgroup`).
-    public static let asyncKernels: [KernelName] = [.spawnAsync, .yield, .actors]
+    public static let asyncKernels: [KernelName] = [.spawnAsync, .yield, .actors, .pingpong, .pipeline, .parked]
+
+    /// The kernels of channels (docs/channels.md), a subset of the above.
+    public static let channelKernels: [KernelName] = [.pingpong, .pipeline, .parked]
 
     /// What the kernel measures, for `tasklets-bench list`.
     public var summary: String {
@@ -31,6 +35,9 @@ public enum KernelName: String, CommandLineName, Sendable, Codable {
         case .spawnAsync: return "ASYNC_TASKS Swift tasks spawned and awaited, then as task-group children: ns/task"
         case .yield: return "YIELD_TASKS tasks calling Task.yield() YIELD_ROUNDS times: ns/yield, fairness, vs a resume"
         case .actors: return "ACTORS actors, ACTOR_MESSAGES awaited calls each (pool strands vs default actors)"
+        case .pingpong: return "two tasks, two rendezvous channels, PINGPONG_ROUNDS round trips: ns/round trip, vs AsyncChannel"
+        case .pipeline: return "PIPELINE_STAGES stages over channels of PIPELINE_CAPACITY, PIPELINE_ITEMS items: items/s"
+        case .parked: return "PARKED_TASKS tasks parked on channels: bytes each, and fib(PARKED_FIB_N) beside them"
         }
     }
 

@@ -13,6 +13,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
     case sumN, sumGrain
     case wakeSamples, idleCount, injectThreads, injectPerThread
     case asyncTasks, yieldTasks, yieldRounds, actors, actorMessages
+    case pingpongRounds, pipelineItems, pipelineStages, pipelineCapacity, parkedTasks, parkedFibN
 
     /// The kernel that reads it.
     public var kernel: KernelName {
@@ -28,6 +29,9 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .asyncTasks: return .spawnAsync
         case .yieldTasks, .yieldRounds: return .yield
         case .actors, .actorMessages: return .actors
+        case .pingpongRounds: return .pingpong
+        case .pipelineItems, .pipelineStages, .pipelineCapacity: return .pipeline
+        case .parkedTasks, .parkedFibN: return .parked
         }
     }
 
@@ -55,6 +59,12 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .yieldRounds: return "YIELD_ROUNDS"
         case .actors: return "ACTORS"
         case .actorMessages: return "ACTOR_MESSAGES"
+        case .pingpongRounds: return "PINGPONG_ROUNDS"
+        case .pipelineItems: return "PIPELINE_ITEMS"
+        case .pipelineStages: return "PIPELINE_STAGES"
+        case .pipelineCapacity: return "PIPELINE_CAPACITY"
+        case .parkedTasks: return "PARKED_TASKS"
+        case .parkedFibN: return "PARKED_FIB_N"
         }
     }
 
@@ -92,6 +102,11 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .asyncTasks, .yieldRounds, .actorMessages: return 1...100_000_000
         case .yieldTasks: return 1...100_000
         case .actors: return 1...10_000_000
+        case .pingpongRounds, .pipelineItems: return 1...1_000_000_000
+        case .pipelineStages: return 2...1000
+        case .pipelineCapacity: return 0...1_000_000
+        case .parkedTasks: return 1...10_000_000
+        case .parkedFibN: return 0...50
         case .utsSeed, .utsQ: return 0...Int.max
         }
     }
@@ -120,6 +135,12 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .yieldRounds: return String(parameters.yieldRounds)
         case .actors: return String(parameters.actors)
         case .actorMessages: return String(parameters.actorMessages)
+        case .pingpongRounds: return String(parameters.pingpongRounds)
+        case .pipelineItems: return String(parameters.pipelineItems)
+        case .pipelineStages: return String(parameters.pipelineStages)
+        case .pipelineCapacity: return String(parameters.pipelineCapacity)
+        case .parkedTasks: return String(parameters.parkedTasks)
+        case .parkedFibN: return String(parameters.parkedFibN)
         }
     }
 
@@ -165,6 +186,12 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .yieldRounds: parameters.yieldRounds = number
         case .actors: parameters.actors = number
         case .actorMessages: parameters.actorMessages = number
+        case .pingpongRounds: parameters.pingpongRounds = number
+        case .pipelineItems: parameters.pipelineItems = number
+        case .pipelineStages: parameters.pipelineStages = number
+        case .pipelineCapacity: parameters.pipelineCapacity = number
+        case .parkedTasks: parameters.parkedTasks = number
+        case .parkedFibN: parameters.parkedFibN = number
         case .utsSeed, .utsQ: break  // not integers of Int range; handled in `set`
         }
     }

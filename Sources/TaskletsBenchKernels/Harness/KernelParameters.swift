@@ -30,6 +30,18 @@ public struct KernelParameters: Sendable, Hashable, Codable {
     public var actors = 10_000
     /// Messages per actor of `actors`.
     public var actorMessages = 100
+    /// Round trips of `pingpong`.
+    public var pingpongRounds = 100_000
+    /// Items through `pipeline`.
+    public var pipelineItems = 1_000_000
+    /// Stages of `pipeline` (a source, a sink, and stages between).
+    public var pipelineStages = 8
+    /// Capacity of each of `pipeline`'s channels.
+    public var pipelineCapacity = 64
+    /// Tasks parked by `parked`.
+    public var parkedTasks = 100_000
+    /// The fib that `parked` runs beside its parked tasks (and without them).
+    public var parkedFibN = 27
 
     public init() {}
 
@@ -57,6 +69,10 @@ public struct KernelParameters: Sendable, Hashable, Codable {
         quick.yieldRounds = 500
         quick.actors = 200
         quick.actorMessages = 20
+        quick.pingpongRounds = 2000
+        quick.pipelineItems = 5000
+        quick.parkedTasks = 1000
+        quick.parkedFibN = 18
         return quick
     }()
 

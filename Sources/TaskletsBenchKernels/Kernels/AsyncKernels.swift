@@ -189,6 +189,13 @@ final class Baton: @unchecked Sendable {
     private var waiter: UnsafeContinuation<Void, Never>?
     private var passed = false
 
+    /// Whether a task waits in `take`.
+    var hasWaiter: Bool {
+        mutex.lock()
+        defer { mutex.unlock() }
+        return waiter != nil
+    }
+
     func take() async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             mutex.lock()

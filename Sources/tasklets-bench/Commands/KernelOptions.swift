@@ -36,6 +36,18 @@ struct KernelOptions: ParsableArguments {
     @Option(name: .customLong("actors"), help: "actors: actors (ACTORS, default 10000).") var actors: String?
     @Option(name: .customLong("actor-messages"), help: "actors: messages per actor (ACTOR_MESSAGES, default 100).")
     var actorMessages: String?
+    @Option(name: .customLong("pingpong-rounds"), help: "pingpong: round trips (PINGPONG_ROUNDS, default 100000).")
+    var pingpongRounds: String?
+    @Option(name: .customLong("pipeline-items"), help: "pipeline: items (PIPELINE_ITEMS, default 1000000).")
+    var pipelineItems: String?
+    @Option(name: .customLong("pipeline-stages"), help: "pipeline: stages (PIPELINE_STAGES, default 8).")
+    var pipelineStages: String?
+    @Option(name: .customLong("pipeline-capacity"), help: "pipeline: channel capacity (PIPELINE_CAPACITY, default 64).")
+    var pipelineCapacity: String?
+    @Option(name: .customLong("parked-tasks"), help: "parked: parked tasks (PARKED_TASKS, default 100000).")
+    var parkedTasks: String?
+    @Option(name: .customLong("parked-fib-n"), help: "parked: fib run beside them (PARKED_FIB_N, default 27).")
+    var parkedFibN: String?
 
     /// The options given, by parameter.
     var given: [KernelParameter: String] {
@@ -45,7 +57,9 @@ struct KernelOptions: ParsableArguments {
             (.skewNShort, skewNShort), (.sumN, sumN), (.sumGrain, sumGrain), (.wakeSamples, wakeSamples),
             (.idleCount, idleCount), (.injectThreads, injectThreads), (.injectPerThread, injectPerThread),
             (.asyncTasks, asyncTasks), (.yieldTasks, yieldTasks), (.yieldRounds, yieldRounds), (.actors, actors),
-            (.actorMessages, actorMessages),
+            (.actorMessages, actorMessages), (.pingpongRounds, pingpongRounds), (.pipelineItems, pipelineItems),
+            (.pipelineStages, pipelineStages), (.pipelineCapacity, pipelineCapacity), (.parkedTasks, parkedTasks),
+            (.parkedFibN, parkedFibN),
         ]
         var given: [KernelParameter: String] = [:]
         for case let (parameter, value?) in pairs { given[parameter] = value }

@@ -76,3 +76,39 @@ final class Rendezvous: @unchecked Sendable {
         continuation?.resume()
     }
 }
+
+/// Runs `body` and stops the whole test process if it takes longer than
+/// `seconds`: an async test that hangs (a task parked forever) must fail the
+/// run, never stall CI. A plain thread keeps the time, so a stuck executor
+/// cannot stop it.
+func within<T: Sendable>(
+    _ seconds: Double = 60, _ what: String = "operation", _ body: () async throws -> T
+) async throws -> T {
+    let done = DispatchSemaphore(value: 0)
+    let watchdog = Thread {
+        if done.wait(timeout: .now() + seconds) == .timedOut {
+            fatalError("\(what) did not finish within \(seconds) s: it hangs")
+        }
+    }
+    watchdog.start()
+    defer { done.signal() }
+    return try await body()
+}
+
+/// A value shared by threads in a test, under a lock; nil until set.
+final class LockedBox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T?
+
+    init(_ value: T? = nil) { stored = value }
+
+    var value: T? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+
+    /// Changes the value in place, under the lock (it must be set).
+    func mutate(_ body: (inout T) -> Void) {
+        lock.withLock { body(&stored!) }
+    }
+}
