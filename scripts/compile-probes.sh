@@ -3,7 +3,8 @@
 # checks each one's expectation: `// expect-error: TEXT` on its first line
 # means the compiler must refuse it with a diagnostic containing TEXT;
 # `// expect-ok` means it must compile. Guards compile-time guarantees that
-# no test can check at run time (a `run` body cannot be actor-isolated).
+# no test can check at run time (a `run` body cannot be actor-isolated), and
+# that the README's examples (readme-*.swift) are the code that compiles.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -63,6 +64,16 @@ for probe in Tests/CompileProbes/*.swift; do
             failures=$((failures + 1)) ;;
     esac
     rm -f "$log"
+    # A readme-*.swift probe is a README example: its code after the import,
+    # indented as in the README's list, must appear there word for word.
+    if [[ "$probe" == */readme-*.swift ]]; then
+        example=$(sed '1,/^import Tasklets$/d' "$probe" | sed '/./,$!d' | sed 's/^\(.\)/  \1/')
+        if [[ "$(cat README.md)" == *"$example"* ]]; then
+            echo "ok    $probe is word for word in README.md"
+        else
+            echo "FAIL  $probe differs from its example in README.md"; failures=$((failures + 1))
+        fi
+    fi
 done
 [ "$count" -gt 0 ] || die "no probes found in Tests/CompileProbes"
 echo "compile-probes: $((count - failures)) of $count as expected"

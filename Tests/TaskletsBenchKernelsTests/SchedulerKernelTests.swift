@@ -33,7 +33,8 @@ import TaskletsBenchKernels
     }
 
     /// The async kernels run every task, yield and message, on the pool and
-    /// on the default global executor, and only there.
+    /// on the default global executor, and only there (the parked kernel,
+    /// which reads the pool's stall report, on the pool alone).
     @Test(arguments: [BackendName.pool, .taskgroup])
     func asyncKernelsRunEverything(_ backend: BackendName) async throws {
         try await onOwnThread {
@@ -41,6 +42,10 @@ import TaskletsBenchKernels
             defer { context.shutdown() }
             for kernel in KernelName.asyncKernels {
                 let prepared = PreparedKernel(kernel, .quick)
+                guard backend.supports(kernel) else {
+                    #expect(throws: BenchError.self) { try KernelRunner.measure(prepared, on: context) }
+                    continue
+                }
                 let measurement = try KernelRunner.measure(prepared, on: context)
                 #expect(measurement.outcome.checksum == prepared.expectedChecksum, "\(kernel) on \(backend)")
                 #expect(!measurement.outcome.metrics.isEmpty)
@@ -49,6 +54,7 @@ import TaskletsBenchKernels
         for other in [BackendName.sequential, .dispatch, .naive] {
             #expect(!other.supports(.actors))
         }
+        #expect(BackendName.pool.supports(.parked) && !BackendName.taskgroup.supports(.parked))
     }
 
     @Test func sequentialRefusesSchedulerKernels() async throws {

@@ -354,4 +354,17 @@ import Testing
             }
         }
     }
+
+    /// The README's producer/consumer example (ReadmeChannelsExample.swift,
+    /// also a compile probe) computes what it says, on 1 and on 2 workers.
+    @Test(arguments: [1, 2])
+    func readmeProducerConsumer(workers: Int) async throws {
+        try await onTestDriver {
+            try await within(60, "README example") {
+                let pool = try TaskletPool(workers: workers)
+                defer { pool.shutdown() }
+                #expect(try await squaresOverChannels(on: pool) == (1...100).reduce(0) { $0 + $1 * $1 })
+            }
+        }
+    }
 }

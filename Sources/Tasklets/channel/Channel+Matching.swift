@@ -4,12 +4,14 @@ import CTaskletsShims
 /// completes an operation, returning what to resume once the lock is
 /// dropped (`ChannelWake`), or says that the caller must park.
 extension Channel {
+    @usableFromInline
     enum SendAttempt {
         case done(ChannelWake<Element>)
         case closed(any Error)
         case full
     }
 
+    @usableFromInline
     enum ReceiveAttempt {
         case value(Element, ChannelWake<Element>)
         case ended(Ending)
@@ -17,6 +19,7 @@ extension Channel {
     }
 
     /// A send: to the oldest waiting receiver, else into the buffer.
+    @inlinable
     func attemptSend(_ value: Element) -> SendAttempt {
         if let ending { return .closed(error(for: ending)) }
         if let wake = handToReceiver(value) { return .done(wake) }
@@ -30,6 +33,7 @@ extension Channel {
     /// A receive: the oldest buffered value (refilling the buffer from the
     /// oldest waiting sender), else straight from a waiting sender, else the
     /// end if closed.
+    @inlinable
     func attemptReceive() -> ReceiveAttempt {
         if !buffer.isEmpty {
             let value = buffer.removeFirst()
@@ -49,7 +53,8 @@ extension Channel {
     /// Gives `value` to the oldest receiver that can take it. A select's
     /// clause takes it only if it commits; a clause whose select already
     /// committed elsewhere (or was cancelled) is dropped on the way.
-    private func handToReceiver(_ value: Element) -> ChannelWake<Element>? {
+    @inlinable
+    func handToReceiver(_ value: Element) -> ChannelWake<Element>? {
         var cursor = receivers.first
         while let waiter = cursor {
             cursor = receivers.after(waiter)
@@ -72,7 +77,8 @@ extension Channel {
     }
 
     /// Takes the value of the oldest sender that can give it, as above.
-    private func takeFromSender() -> (Element, ChannelWake<Element>)? {
+    @inlinable
+    func takeFromSender() -> (Element, ChannelWake<Element>)? {
         var cursor = senders.first
         while let waiter = cursor {
             cursor = senders.after(waiter)
@@ -145,22 +151,29 @@ extension Channel {
     /// Queues `waiter` (whose role is set) among the senders or receivers,
     /// stamped for stall reports; registers the channel with the parking
     /// pool's stall watch the first time that pool parks a task here.
+    @inlinable
     func park(_ waiter: ChannelWaiter<Element>, asSender: Bool) {
         waiter.parkedAt = ctasklets_coarse_now_ns()
         if let worker = Worker.current {
             let pool = worker.pointee.registry
             waiter.parkedBy = pool.toOpaque()
-            if !watchingPools.contains(pool.toOpaque()) {
-                watchingPools.append(pool.toOpaque())
-                pool.takeUnretainedValue().stallWatch.watch(self)
-            }
+            if !watchingPools.contains(pool.toOpaque()) { watchFrom(pool) }
         }
         if asSender { senders.append(waiter) } else { receivers.append(waiter) }
+    }
+
+    /// The first park by `pool`'s workers: the pool's stall watch learns of
+    /// this channel.
+    @usableFromInline
+    func watchFrom(_ pool: Unmanaged<Registry>) {
+        watchingPools.append(pool.toOpaque())
+        pool.takeUnretainedValue().stallWatch.watch(self)
     }
 
     /// Cancels the park `ticket` of `waiter` if it still waits: it leaves
     /// its queue and its task gets `CancellationError`; a sender's value is
     /// not delivered.
+    @usableFromInline
     func cancelPark(_ waiter: ChannelWaiter<Element>, ticket: UInt64) {
         lock.lock()
         guard waiter.ticket == ticket, waiter.isQueued else {

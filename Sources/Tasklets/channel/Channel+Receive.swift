@@ -7,7 +7,7 @@ extension Channel {
     /// `CancellationError` if the task is cancelled while it waits, having
     /// consumed nothing. A receive that can complete without waiting
     /// completes, cancelled or not.
-    nonisolated(nonsending)
+    @inlinable nonisolated(nonsending)
     public func receive() async throws -> Element? {
         lock.lock()
         switch attemptReceive() {
@@ -24,7 +24,7 @@ extension Channel {
         let waiter = reserveWaiter()
         let ticket = waiter.ticket
         lock.unlock()
-        return try await withTaskCancellationHandler {
+        return try await _unsafeInheritExecutor_withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Element?, any Error>) in
                 // Between the two locks a sender may have come, or a close.
                 lock.lock()
@@ -59,6 +59,7 @@ extension Channel {
     /// Receives a value if one is ready: nil if none is. Throws
     /// `ChannelClosedError` (or the close error) once the channel is closed
     /// and drained, so that "nothing yet" and "nothing ever" differ.
+    @inlinable
     public func tryReceive() throws -> Element? {
         lock.lock()
         switch attemptReceive() {
@@ -76,6 +77,7 @@ extension Channel {
     }
 
     /// A receive's result once the channel is closed and drained.
+    @inlinable
     func endOfValues(_ ending: Ending) throws -> Element? {
         if case .failed(let error) = ending { throw error }
         return nil

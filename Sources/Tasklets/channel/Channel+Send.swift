@@ -7,7 +7,7 @@ extension Channel {
     /// waits; `CancellationError` if the task is cancelled while it waits.
     /// In both cases the value is not delivered. A send that can complete
     /// without waiting completes, cancelled or not.
-    nonisolated(nonsending)
+    @inlinable nonisolated(nonsending)
     public func send(_ value: Element) async throws {
         lock.lock()
         switch attemptSend(value) {
@@ -24,7 +24,7 @@ extension Channel {
         let waiter = reserveWaiter()
         let ticket = waiter.ticket
         lock.unlock()
-        try await withTaskCancellationHandler {
+        try await _unsafeInheritExecutor_withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 // Between the two locks a receiver may have come, or a close.
                 lock.lock()
@@ -62,6 +62,7 @@ extension Channel {
     /// Sends `value` if that needs no waiting: true if a receiver took it or
     /// the buffer did, false if neither could (nothing is kept). Throws as
     /// `send` does on a closed channel.
+    @inlinable
     public func trySend(_ value: Element) throws -> Bool {
         lock.lock()
         switch attemptSend(value) {

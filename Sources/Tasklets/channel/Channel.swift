@@ -25,19 +25,20 @@ public final class Channel<Element: Sendable>: @unchecked Sendable {
     public let name: String?
 
     /// Guards everything below.
-    let lock = PthreadLock()
-    var buffer: ChannelBuffer<Element>
-    var senders = WaiterQueue<Element>()
-    var receivers = WaiterQueue<Element>()
+    @usableFromInline let lock = PthreadLock()
+    @usableFromInline let buffer: ChannelBuffer<Element>
+    @usableFromInline @exclusivity(unchecked) var senders = WaiterQueue<Element>()
+    @usableFromInline @exclusivity(unchecked) var receivers = WaiterQueue<Element>()
     /// Set once by `close`.
-    var ending: Ending?
+    @usableFromInline @exclusivity(unchecked) var ending: Ending?
     /// The pools whose workers parked tasks here (opaque identities): each
     /// watches this channel for its stall reports.
-    var watchingPools: [UnsafeMutableRawPointer] = []
+    @usableFromInline @exclusivity(unchecked) var watchingPools: [UnsafeMutableRawPointer] = []
     /// Waiter nodes of finished parks, for the next ones.
-    private var spares: [ChannelWaiter<Element>] = []
-    private static var maximumSpares: Int { 16 }
+    @usableFromInline @exclusivity(unchecked) var spares: [ChannelWaiter<Element>] = []
+    @inlinable static var maximumSpares: Int { 16 }
 
+    @usableFromInline
     enum Ending {
         case closed
         case failed(any Error)
@@ -88,6 +89,7 @@ public final class Channel<Element: Sendable>: @unchecked Sendable {
     }
 
     /// What a send, or a receive after the buffered values, gets once closed.
+    @inlinable
     func error(for ending: Ending) -> any Error {
         switch ending {
         case .closed: return ChannelClosedError(channel: name)
@@ -98,6 +100,7 @@ public final class Channel<Element: Sendable>: @unchecked Sendable {
     // MARK: Waiter nodes (under the lock)
 
     /// A node for a park, with a fresh ticket.
+    @inlinable
     func reserveWaiter() -> ChannelWaiter<Element> {
         let waiter = spares.popLast() ?? ChannelWaiter()
         waiter.ticket &+= 1
@@ -105,6 +108,7 @@ public final class Channel<Element: Sendable>: @unchecked Sendable {
     }
 
     /// Returns a plain park's node to the free list (not a select's).
+    @inlinable
     func release(_ waiter: ChannelWaiter<Element>) {
         waiter.role = .idle
         waiter.value = nil

@@ -4,6 +4,10 @@ public struct ChannelClosedError: Error, Sendable, Hashable, CustomStringConvert
     /// The channel's name, if it was given one.
     public let channel: String?
 
+    public init(channel: String?) {
+        self.channel = channel
+    }
+
     public var description: String {
         channel.map { "the channel \"\($0)\" is closed" } ?? "the channel is closed"
     }

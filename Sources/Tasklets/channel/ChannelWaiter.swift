@@ -6,7 +6,9 @@
 /// sender's node comes from the channel's free list and goes back there
 /// when the park ends, so a park allocates nothing once a channel has warmed
 /// up; a select's nodes belong to the select.
+@usableFromInline
 final class ChannelWaiter<Element: Sendable>: @unchecked Sendable {
+    @usableFromInline
     enum Role {
         case idle
         case receiver(UnsafeContinuation<Element?, any Error>)
@@ -14,25 +16,27 @@ final class ChannelWaiter<Element: Sendable>: @unchecked Sendable {
         case select(SelectWaiter, clause: Int)
     }
 
-    var role = Role.idle
+    @usableFromInline @exclusivity(unchecked) var role = Role.idle
     /// The value a sender offers, or the one a select's receive clause got.
-    var value: Element?
-    var isQueued = false
+    @usableFromInline @exclusivity(unchecked) var value: Element?
+    @usableFromInline @exclusivity(unchecked) var isQueued = false
     /// Bumped each time the node is handed out, so that the cancellation
     /// handler of an earlier park, running late, cannot touch this one.
-    var ticket: UInt64 = 0
+    @usableFromInline @exclusivity(unchecked) var ticket: UInt64 = 0
     /// When it parked (coarse clock, for stall reports).
-    var parkedAt: UInt64 = 0
+    @usableFromInline @exclusivity(unchecked) var parkedAt: UInt64 = 0
     /// The registry of the pool whose worker parked it, an opaque identity
     /// that is only ever compared (stall reports); nil off every pool.
-    var parkedBy: UnsafeMutableRawPointer?
+    @usableFromInline @exclusivity(unchecked) var parkedBy: UnsafeMutableRawPointer?
 
-    fileprivate var next: ChannelWaiter?
-    fileprivate unowned(unsafe) var previous: ChannelWaiter?
+    @usableFromInline @exclusivity(unchecked) var next: ChannelWaiter?
+    @usableFromInline @exclusivity(unchecked) unowned(unsafe) var previous: ChannelWaiter?
 
+    @usableFromInline
     init() {}
 
     /// The select this node is a clause of, if any.
+    @inlinable
     var select: SelectWaiter? {
         if case .select(let select, _) = role { return select }
         return nil
@@ -41,11 +45,16 @@ final class ChannelWaiter<Element: Sendable>: @unchecked Sendable {
 
 /// A FIFO of parked waiters with O(1) removal from the middle (a cancelled
 /// waiter leaves from wherever it is).
+@usableFromInline
 struct WaiterQueue<Element: Sendable> {
-    private(set) var first: ChannelWaiter<Element>?
-    private unowned(unsafe) var last: ChannelWaiter<Element>?
-    private(set) var count = 0
+    @usableFromInline var first: ChannelWaiter<Element>?
+    @usableFromInline unowned(unsafe) var last: ChannelWaiter<Element>?
+    @usableFromInline var count = 0
 
+    @usableFromInline
+    init() {}
+
+    @inlinable
     mutating func append(_ waiter: ChannelWaiter<Element>) {
         waiter.isQueued = true
         waiter.next = nil
@@ -55,6 +64,7 @@ struct WaiterQueue<Element: Sendable> {
         count += 1
     }
 
+    @inlinable
     mutating func remove(_ waiter: ChannelWaiter<Element>) {
         waiter.isQueued = false
         let next = waiter.next
@@ -66,6 +76,7 @@ struct WaiterQueue<Element: Sendable> {
     }
 
     /// The first waiter after `waiter` (nil: from the head).
+    @inlinable
     func after(_ waiter: ChannelWaiter<Element>?) -> ChannelWaiter<Element>? {
         waiter == nil ? first : waiter.unsafelyUnwrapped.next
     }

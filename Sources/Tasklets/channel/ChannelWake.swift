@@ -1,6 +1,7 @@
 /// What a channel operation resumes once it has dropped the channel's lock
 /// (a continuation is never resumed under a lock: the resumed task may run
 /// at once on another worker and come back to the same channel).
+@usableFromInline
 enum ChannelWake<Element: Sendable> {
     case none
     case receiver(UnsafeContinuation<Element?, any Error>, Element?)
@@ -13,6 +14,7 @@ enum ChannelWake<Element: Sendable> {
     /// clauses were registered, so it is armed.
     case failSelect(SelectWaiter, any Error)
 
+    @inlinable
     func perform() {
         switch self {
         case .none:

@@ -12,6 +12,7 @@ import Synchronization
 /// (`arm`, after the registration), and `arm` resumes instead if the
 /// handler came first: each checks the other (seq_cst), and `resumed` lets
 /// exactly one of them resume.
+@usableFromInline
 final class SelectWaiter: @unchecked Sendable {
     /// 0 while waiting; the committed clause's index + 1; or `cancelled`.
     private let state = Atomic<Int>(0)
@@ -20,7 +21,7 @@ final class SelectWaiter: @unchecked Sendable {
     private let resumed = Atomic<Bool>(false)
 
     /// Written once, before `arm`; read by whoever resumes after it.
-    var continuation: UnsafeContinuation<Int, any Error>?
+    @usableFromInline var continuation: UnsafeContinuation<Int, any Error>?
 
     init() {}
 
@@ -30,6 +31,7 @@ final class SelectWaiter: @unchecked Sendable {
     /// cancelled; the caller then resumes the continuation with `clause`
     /// (the resume publishes the value it moved). seq_cst, like every access
     /// to `state`: `arm` and a cancellation rely on one total order of them.
+    @usableFromInline
     func commit(_ clause: Int) -> Bool {
         state.compareExchange(expected: 0, desired: clause + 1, ordering: .sequentiallyConsistent).exchanged
     }

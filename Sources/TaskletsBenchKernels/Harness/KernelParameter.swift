@@ -13,7 +13,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
     case sumN, sumGrain
     case wakeSamples, idleCount, injectThreads, injectPerThread
     case asyncTasks, yieldTasks, yieldRounds, actors, actorMessages
-    case pingpongRounds, pipelineItems, pipelineStages, pipelineCapacity, parkedTasks, parkedFibN
+    case pingpongRounds, pingpongBaselines, pipelineItems, pipelineStages, pipelineCapacity, parkedTasks, parkedFibN
 
     /// The kernel that reads it.
     public var kernel: KernelName {
@@ -29,7 +29,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .asyncTasks: return .spawnAsync
         case .yieldTasks, .yieldRounds: return .yield
         case .actors, .actorMessages: return .actors
-        case .pingpongRounds: return .pingpong
+        case .pingpongRounds, .pingpongBaselines: return .pingpong
         case .pipelineItems, .pipelineStages, .pipelineCapacity: return .pipeline
         case .parkedTasks, .parkedFibN: return .parked
         }
@@ -60,6 +60,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .actors: return "ACTORS"
         case .actorMessages: return "ACTOR_MESSAGES"
         case .pingpongRounds: return "PINGPONG_ROUNDS"
+        case .pingpongBaselines: return "PINGPONG_BASELINES"
         case .pipelineItems: return "PIPELINE_ITEMS"
         case .pipelineStages: return "PIPELINE_STAGES"
         case .pipelineCapacity: return "PIPELINE_CAPACITY"
@@ -104,6 +105,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .actors: return 1...10_000_000
         case .pingpongRounds, .pipelineItems: return 1...1_000_000_000
         case .pipelineStages: return 2...1000
+        case .pingpongBaselines: return 0...1
         case .pipelineCapacity: return 0...1_000_000
         case .parkedTasks: return 1...10_000_000
         case .parkedFibN: return 0...50
@@ -136,6 +138,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .actors: return String(parameters.actors)
         case .actorMessages: return String(parameters.actorMessages)
         case .pingpongRounds: return String(parameters.pingpongRounds)
+        case .pingpongBaselines: return String(parameters.pingpongBaselines)
         case .pipelineItems: return String(parameters.pipelineItems)
         case .pipelineStages: return String(parameters.pipelineStages)
         case .pipelineCapacity: return String(parameters.pipelineCapacity)
@@ -187,6 +190,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .actors: parameters.actors = number
         case .actorMessages: parameters.actorMessages = number
         case .pingpongRounds: parameters.pingpongRounds = number
+        case .pingpongBaselines: parameters.pingpongBaselines = number
         case .pipelineItems: parameters.pipelineItems = number
         case .pipelineStages: parameters.pipelineStages = number
         case .pipelineCapacity: parameters.pipelineCapacity = number

@@ -32,6 +32,9 @@ public struct KernelParameters: Sendable, Hashable, Codable {
     public var actorMessages = 100
     /// Round trips of `pingpong`.
     public var pingpongRounds = 100_000
+    /// 1: `pingpong` also measures its baselines (AsyncChannel, AsyncStream);
+    /// 0: only the backend's own channel (for profiling).
+    public var pingpongBaselines = 1
     /// Items through `pipeline`.
     public var pipelineItems = 1_000_000
     /// Stages of `pipeline` (a source, a sink, and stages between).

@@ -54,7 +54,9 @@ public enum KernelRunner {
             outcome = try AsyncKernels.yield(context, tasks: parameters.yieldTasks, rounds: parameters.yieldRounds)
         case .actors:
             outcome = try AsyncKernels.actors(context, actors: parameters.actors, messages: parameters.actorMessages)
-        case .pingpong: outcome = try ChannelKernels.pingpong(context, rounds: parameters.pingpongRounds)
+        case .pingpong:
+            outcome = try ChannelKernels.pingpong(
+                context, rounds: parameters.pingpongRounds, baselines: parameters.pingpongBaselines == 1)
         case .pipeline: outcome = try ChannelKernels.pipeline(context, parameters)
         case .parked: outcome = try ChannelKernels.parked(context, tasks: parameters.parkedTasks, fibN: parameters.parkedFibN)
         }

@@ -38,6 +38,8 @@ struct KernelOptions: ParsableArguments {
     var actorMessages: String?
     @Option(name: .customLong("pingpong-rounds"), help: "pingpong: round trips (PINGPONG_ROUNDS, default 100000).")
     var pingpongRounds: String?
+    @Option(name: .customLong("pingpong-baselines"), help: "pingpong: 1 to measure the baselines too, 0 not (PINGPONG_BASELINES).")
+    var pingpongBaselines: String?
     @Option(name: .customLong("pipeline-items"), help: "pipeline: items (PIPELINE_ITEMS, default 1000000).")
     var pipelineItems: String?
     @Option(name: .customLong("pipeline-stages"), help: "pipeline: stages (PIPELINE_STAGES, default 8).")
@@ -57,7 +59,7 @@ struct KernelOptions: ParsableArguments {
             (.skewNShort, skewNShort), (.sumN, sumN), (.sumGrain, sumGrain), (.wakeSamples, wakeSamples),
             (.idleCount, idleCount), (.injectThreads, injectThreads), (.injectPerThread, injectPerThread),
             (.asyncTasks, asyncTasks), (.yieldTasks, yieldTasks), (.yieldRounds, yieldRounds), (.actors, actors),
-            (.actorMessages, actorMessages), (.pingpongRounds, pingpongRounds), (.pipelineItems, pipelineItems),
+            (.actorMessages, actorMessages), (.pingpongRounds, pingpongRounds), (.pingpongBaselines, pingpongBaselines), (.pipelineItems, pipelineItems),
             (.pipelineStages, pipelineStages), (.pipelineCapacity, pipelineCapacity), (.parkedTasks, parkedTasks),
             (.parkedFibN, parkedFibN),
         ]

@@ -1,0 +1,1 @@
+../CompileProbes/readme-channels.swift
