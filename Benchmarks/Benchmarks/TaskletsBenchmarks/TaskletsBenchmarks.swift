@@ -52,6 +52,7 @@ let benchmarks: @Sendable () -> Void = {
     ) { benchmark in
         let pool = try TaskletPool(workers: 1)
         defer { pool.shutdown() }
+        nonisolated(unsafe) let benchmark = benchmark  // used inside `run` only, which returns first
         try pool.run {
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations { blackHole(Fib.joined(20)) }
@@ -62,6 +63,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("join stolen (fib 20, 2 workers)") { benchmark in
         let pool = try TaskletPool(workers: 2)
         defer { pool.shutdown() }
+        nonisolated(unsafe) let benchmark = benchmark  // used inside `run` only, which returns first
         try pool.run {
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations { blackHole(Fib.joined(20)) }
@@ -83,6 +85,41 @@ let benchmarks: @Sendable () -> Void = {
         let pool = try TaskletPool(workers: 2)
         defer { pool.shutdown() }
         for _ in benchmark.scaledIterations { blackHole(try pool.run { 1 }) }
+    }
+
+    // A channel hand-off allocates nothing in steady state: two tasks on the
+    // pool ping-pong over two rendezvous channels; the counts are taken inside
+    // the pinging task, after a warm-up that gives the channels their spare
+    // waiter nodes.
+    for workers in [1, 2] {
+        Benchmark(
+            "channel ping-pong (1000 round trips, \(workers) worker\(workers == 1 ? "" : "s"))",
+            // The median only: the count is process-wide, and one sample in
+            // ten or so sees an allocation of the benchmark's own machinery
+            // (a malloc uprobe over 800,000 round trips in tasklets-bench
+            // found only one-off allocations on the workers).
+            configuration: .init(thresholds: [.mallocCountTotal: .init(absolute: [.p50: 0])])
+        ) { benchmark in
+            let pool = try TaskletPool(workers: workers)
+            defer { pool.shutdown() }
+            let ping = try Channel<Int>(capacity: 0, name: "ping")
+            let pong = try Channel<Int>(capacity: 0, name: "pong")
+            let ponger = Task(executorPreference: pool) {
+                while let value = try await ping.receive() { try await pong.send(value) }
+            }
+            nonisolated(unsafe) let benchmark = benchmark  // used by one task at a time
+            try await Task(executorPreference: pool) {
+                func roundTrips(_ count: Int) async throws {
+                    for i in 0..<count { try await ping.send(i); blackHole(try await pong.receive()) }
+                }
+                try await roundTrips(1000)
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations { try await roundTrips(1000) }
+                benchmark.stopMeasurement()
+            }.value
+            ping.close()
+            try await ponger.value
+        }
     }
 
     Benchmark("parallelReduce (1M ints, grain 10000, 2 workers)") { benchmark in

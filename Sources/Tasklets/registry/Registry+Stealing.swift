@@ -16,9 +16,7 @@ extension Registry {
         }
         guard worker.pointee.isSearching else { return nil }
         for round in 0..<Registry.searchRounds {
-            // Next slots only from the second round on: a woken task gets a
-            // moment to run next on its waker's worker (docs/async.md).
-            if let job = popAnyInjector(worker) ?? stealOnce(worker, includingNextSlots: round > 0) {
+            if let job = popAnyInjector(worker) ?? stealOnce(worker) {
                 return job
             }
             for _ in 0..<(1 << min(round, 6)) { ctasklets_cpu_relax() }
@@ -47,7 +45,7 @@ extension Registry {
     /// One pass over the victims, nearest tier first: `roundsPerTier` rounds
     /// over a tier, each from a random start, before moving out.
     func stealOnce(
-        _ worker: UnsafeMutablePointer<Worker>, includingNextSlots: Bool = true, batching: Bool = true
+        _ worker: UnsafeMutablePointer<Worker>, batching: Bool = true
     ) -> JobRef? {
         let thief = worker.pointee.index
         for tier in layout.victimOrders[thief].tiers where !tier.isEmpty {
@@ -56,7 +54,7 @@ extension Registry {
                 for offset in 0..<tier.count {
                     let victimIndex = tier[(start + offset) % tier.count]
                     let victim = workers[victimIndex]
-                    guard let (job, fromDeque) = stealOne(from: victim, includingNextSlot: includingNextSlots) else {
+                    guard let (job, fromDeque) = stealOne(from: victim) else {
                         worker.pointee.counters.failedSteals.bumpOwned()
                         continue
                     }
@@ -74,12 +72,29 @@ extension Registry {
     /// its next slot, with a few retries on lost races. `fromDeque` says
     /// whether it came from the `deque`.
     func stealOne(
-        from victim: UnsafeMutablePointer<Worker>, includingNextSlot: Bool
+        from victim: UnsafeMutablePointer<Worker>
     ) -> (job: JobRef, fromDeque: Bool)? {
         if let job = victim.pointee.deque.stealRetrying() { return (job, true) }
         if let job = victim.pointee.tasks.steal() { return (job, false) }
-        if includingNextSlot, let job = takeNextSlot(of: victim) { return (job, false) }
+        if let job = stealNextSlot(of: victim) { return (job, false) }
         return nil
+    }
+
+    /// A victim's next slot, taken only if the same job has sat there for
+    /// `nextSlotGraceNanoseconds`: the owner gets that long to run the task
+    /// it just woke (Go's `runqgrab` waits 3 µs the same way), so two tasks
+    /// waking each other keep running on one worker instead of being pulled
+    /// apart at every hand-off, and a job behind a long-running one is still
+    /// taken soon. The thief is idle, so the wait costs nothing; it spins on
+    /// its own clock, not on the victim's cache line.
+    func stealNextSlot(of victim: UnsafeMutablePointer<Worker>) -> JobRef? {
+        // relaxed: hints; `takeNextSlot`'s exchange is what takes the job.
+        guard victim.pointee.next.load(ordering: .relaxed) != 0 else { return nil }
+        let stamp = victim.pointee.nextStamp.load(ordering: .relaxed)
+        let deadline = ctasklets_now_ns() &+ Registry.nextSlotGraceNanoseconds
+        while ctasklets_now_ns() < deadline { ctasklets_cpu_relax() }
+        guard victim.pointee.nextStamp.load(ordering: .relaxed) == stamp else { return nil }
+        return takeNextSlot(of: victim)
     }
 
     /// After stealing one job from another node, takes up to half of what

@@ -54,12 +54,20 @@ extension Registry {
             worker.pointee.tasks.push(job, jobClass)
         case .tail:
             worker.pointee.tasks.push(job, jobClass)
-        case .wakeUp where worker.pointee.nextStreak >= Registry.runNextLimit:
+        case .wakeUp where worker.pointee.nextStreak >= Registry.runNextLimit && !worker.pointee.tasks.looksEmpty:
+            // The cap protects queued jobs; with none queued, the queue's
+            // tail is the next slot's place anyway, minus the grace period
+            // that keeps thieves from pulling a pair of tasks apart.
             worker.pointee.tasks.push(job, jobClass)
         case .wakeUp:
             // acquiringAndReleasing: releasing publishes the job to a thief
             // that exchanges it out; acquiring, the job we displace.
             let displaced = worker.pointee.next.exchange(UInt(bitPattern: job), ordering: .acquiringAndReleasing)
+            // relaxed: a hint for thieves' grace period (`stealNextSlot`);
+            // the exchange above is what hands the job over. Owner-only
+            // writes, so no read-modify-write is needed.
+            let stamp = worker.pointee.nextStamp.load(ordering: .relaxed)
+            worker.pointee.nextStamp.store(stamp &+ 1, ordering: .relaxed)
             if displaced != 0 {
                 let old = JobRef(bitPattern: displaced).unsafelyUnwrapped
                 worker.pointee.tasks.push(old, old.queueClass)

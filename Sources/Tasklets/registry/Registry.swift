@@ -35,8 +35,8 @@ import Musl
 //   2. Its own `deque`, newest first; then its `next` slot and its `tasks`
 //      (`nextTaskJob`).
 //   3. Its node's injector, then the other nodes' injectors.
-//   4. The others' queues (`deque`, then `tasks`, and, from the second
-//      search round on, `next`), oldest first, in the order its
+//   4. The others' queues (`deque`, then `tasks`, then `next` if the same
+//      job has sat there for 3 µs), oldest first, in the order its
 //      `VictimOrder` gives: its cache group, its node, then other nodes by
 //      distance, with a random start inside each tier. From another node it
 //      steals a batch (up to half the victim's `deque`), from its own node
@@ -126,6 +126,9 @@ final class Registry: @unchecked Sendable {
 
     /// Rounds of stealing a searcher tries before it goes to sleep.
     static let searchRounds = 16
+    /// How long a job must sit in a next slot before a thief may take it
+    /// (`stealNextSlot`): about ten channel hand-offs.
+    static let nextSlotGraceNanoseconds: UInt64 = 3_000
 
     init(
         layout: PoolLayout, stackSize: Int = TaskletPool.defaultStackSize, system: SystemCalls,

@@ -47,6 +47,12 @@ struct TaskQueues: ~Copyable {
             ?? low.stealRetrying(fromQueue: true)
     }
 
+    /// The owner's view: true if no class has a job (exact for `bottom`;
+    /// a lagging `top` only makes it say false).
+    var looksEmpty: Bool {
+        high.looksEmpty && normal.looksEmpty && low.looksEmpty
+    }
+
     /// Queued jobs, with the seq_cst loads of the sleep protocol's re-check.
     var count: Int {
         high.count + normal.count + low.count

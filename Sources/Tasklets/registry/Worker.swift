@@ -22,6 +22,10 @@ struct Worker: ~Copyable {
     /// (docs/async.md, "Run next, bounded"); 0 when empty. The owner and the
     /// thieves take it with an exchange.
     let next: Atomic<UInt>
+    /// How many jobs the owner has put in `next`: a thief that sees it
+    /// unchanged after its grace period knows the job has waited that long
+    /// (`Registry.stealNextSlot`). Written by the owner only.
+    let nextStamp: Atomic<UInt>
     /// The pool's sleep counters, read on every push (see `Sleep`).
     @usableFromInline let sleepCounts: UnsafeMutablePointer<Atomic<UInt64>>
     @usableFromInline let registry: Unmanaged<Registry>
@@ -60,6 +64,7 @@ struct Worker: ~Copyable {
         deque = WorkStealingDeque(memory: ringMemory)
         tasks = TaskQueues(memory: ringMemory)
         next = Atomic(0)
+        nextStamp = Atomic(0)
         parkWord = Atomic(0)
         counters = WorkerCounters()
         helpGate = Atomic(0)
