@@ -262,4 +262,57 @@ import Testing
             }
         }
     }
+
+    /// One array of clauses serves a loop of selects: every value arrives
+    /// once, then the close, and no sender is resumed twice (a clause kept
+    /// its last call's counterpart and resumed it again at the close).
+    @Test func aClauseListReusedAcrossSelectsKeepsNoState() async throws {
+        try await onTestDriver {
+            try await within(60, "reused clauses") {
+                let pool = try TaskletPool(workers: 2)
+                defer { pool.shutdown() }
+                let values = try Channel<Int>(capacity: 0, name: "values")
+                let replies = try Channel<Int>(capacity: 4, name: "replies")
+                let sender = Task(executorPreference: pool) {
+                    for value in 0..<200 { try await values.send(value) }
+                    values.close()
+                }
+                var received: [Int] = []
+                let clauses: [SelectClause<Int?>] = [
+                    .receive(from: values) { $0 },
+                    .send(-1, to: replies) { nil },
+                ]
+                while true {
+                    let outcome = try await select(clauses)
+                    if let value = outcome {
+                        received.append(value)
+                    } else if try replies.tryReceive() != nil {
+                        continue  // the send clause committed
+                    } else {
+                        break  // closed and drained
+                    }
+                }
+                try await sender.value
+                #expect(received == Array(0..<200))
+            }
+        }
+    }
+
+    /// The same clause listed twice is two clauses: a value sent to either
+    /// reaches the handler.
+    @Test func aClauseListedTwiceGetsTheValue() async throws {
+        try await onTestDriver {
+            try await within(60, "clause twice") {
+                let pool = try TaskletPool(workers: 2)
+                defer { pool.shutdown() }
+                let channel = try Channel<Int>(capacity: 0, name: "twice")
+                let clause = SelectClause<Int?>.receive(from: channel) { $0 }
+                let selecting = Task(executorPreference: pool) { try await select(clause, clause) }
+                #expect(await asyncEventually { channel.balance == -2 })
+                try await channel.send(42)
+                #expect(try await selecting.value == 42)
+                #expect(await asyncEventually { channel.balance == 0 })
+            }
+        }
+    }
 }

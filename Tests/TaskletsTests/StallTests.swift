@@ -120,6 +120,29 @@ import Testing
         }
     }
 
+    /// The fail action leaves a channel alone when the pool ran a job
+    /// after the watch decided (as a task that parked meanwhile did).
+    @Test func theFailActionSparesTasksParkedAfterTheDecision() async throws {
+        try await onTestDriver {
+            try await within(60, "fail spares new parks") {
+                let pool = try TaskletPool(workers: 2)
+                defer { pool.shutdown() }
+                let channel = try Channel<Int>(capacity: 0, name: "late")
+                let receiver = Task(executorPreference: pool) { try await channel.receive() }
+                #expect(await asyncEventually { channel.balance == -1 })
+                let registry = pool.registry
+                let stale = registry.activity &- 1
+                registry.stallWatch.failParks(of: registry, with: .stalled(channels: ["late"], idleMilliseconds: 0),
+                                              ifActivityIs: stale)
+                #expect(channel.balance == -1)  // still parked
+                registry.stallWatch.failParks(of: registry, with: .stalled(channels: ["late"], idleMilliseconds: 0),
+                                              ifActivityIs: registry.activity)
+                await #expect(throws: ChannelError.self) { try await receiver.value }
+                #expect(channel.balance == 0)
+            }
+        }
+    }
+
     @Test func badWatchSettingsThrow() throws {
         let pool = try TaskletPool(workers: 1)
         #expect(throws: ChannelError.invalidStallInterval(.microseconds(10))) {

@@ -1,5 +1,6 @@
-/// A channel clause of `select`, whatever its channel's element type.
-/// Used by one `select` call, from its own task only.
+/// A channel clause of `select`, whatever its channel's element type, with
+/// its state for one call: made afresh by each `select` call
+/// (`SelectClause.Kind.channel`) and used from that call's task only.
 protocol SelectCase<Result>: AnyObject {
     associatedtype Result
     /// The channel's lock.

@@ -4,8 +4,14 @@ import CTaskletsShims
 protocol ParkedTaskSource: AnyObject, Sendable {
     /// The waiters parked here by the workers of `pool`.
     func parks(by pool: UnsafeMutableRawPointer) -> [StallWatch.Park]
-    /// Resumes them with `error`, their values undelivered.
-    func failParks(by pool: UnsafeMutableRawPointer, with error: ChannelError)
+    /// Takes them off this channel, their values undelivered, if
+    /// `stillStalled` (asked with this channel locked) says so; returns
+    /// what resumes them with `error`, for the caller to run once every
+    /// channel was seen (a resumed task runs a job, which `stillStalled`
+    /// would take for new activity).
+    func failParks(
+        by pool: UnsafeMutableRawPointer, with error: ChannelError, if stillStalled: () -> Bool
+    ) -> () -> Void
 }
 
 extension Channel: ParkedTaskSource {
@@ -29,8 +35,16 @@ extension Channel: ParkedTaskSource {
         }
     }
 
-    func failParks(by pool: UnsafeMutableRawPointer, with error: ChannelError) {
+    func failParks(
+        by pool: UnsafeMutableRawPointer, with error: ChannelError, if stillStalled: () -> Bool
+    ) -> () -> Void {
         lock.lock()
+        // Asked under the lock: a task parked here after the watch decided
+        // ran a job of the pool first, which `stillStalled` sees.
+        guard stillStalled() else {
+            lock.unlock()
+            return {}
+        }
         var wakes: [ChannelWake<Element>] = []
         for waiter in senders.all + receivers.all where waiter.parkedBy == pool {
             switch waiter.role {
@@ -42,14 +56,17 @@ extension Channel: ParkedTaskSource {
                 receivers.remove(waiter)
                 release(waiter)
                 wakes.append(.failReceiver(continuation, error))
-            case .select(let select, _):
+            case .select(let select, let clause):
+                // Committed like a clause (the select is registered, so its
+                // continuation is stored), not cancelled: only the task's
+                // cancellation handler cancels, through `arm`'s handshake.
                 // Its other clauses leave their channels when it resumes.
-                if select.cancel() { wakes.append(.failSelect(select, error)) }
+                if select.commit(clause) { wakes.append(.failSelect(select, error)) }
             case .idle:
                 break
             }
         }
         lock.unlock()
-        for wake in wakes { wake.perform() }
+        return { for wake in wakes { wake.perform() } }
     }
 }

@@ -39,7 +39,9 @@ public func select<Result>(_ clauses: [SelectClause<Result>]) async throws -> Re
 /// One clause of `select`.
 public struct SelectClause<Result> {
     enum Kind {
-        case channel(any SelectCase<Result>)
+        /// Makes the clause's state for one call, so that a clause reused
+        /// across calls, or listed twice in one, shares nothing.
+        case channel(() -> any SelectCase<Result>)
         case timeout(Duration, () async throws -> Result)
         case fallback(() async throws -> Result)
     }
@@ -51,14 +53,14 @@ public struct SelectClause<Result> {
     public static func receive<Element>(
         from channel: Channel<Element>, _ handler: @escaping (Element?) async throws -> Result
     ) -> SelectClause {
-        SelectClause(kind: .channel(ReceiveCase(channel, handler)))
+        SelectClause(kind: .channel { ReceiveCase(channel, handler) })
     }
 
     /// Sends `value` on `channel`; the handler runs once it was taken.
     public static func send<Element>(
         _ value: Element, to channel: Channel<Element>, _ handler: @escaping () async throws -> Result
     ) -> SelectClause {
-        SelectClause(kind: .channel(SendCase(value, channel, handler)))
+        SelectClause(kind: .channel { SendCase(value, channel, handler) })
     }
 
     /// Commits once `duration` has passed with no other clause ready.
@@ -94,7 +96,7 @@ struct SelectCall<Result> {
     init(_ clauses: [SelectClause<Result>]) {
         for clause in clauses {
             switch clause.kind {
-            case .channel(let selectCase): cases.append(selectCase)
+            case .channel(let makeCase): cases.append(makeCase())
             case .timeout(let duration, let handler):
                 if let timeout, timeout.0 <= duration { continue }
                 timeout = (duration, handler)
@@ -111,7 +113,7 @@ struct SelectCall<Result> {
     private var locks: [PthreadLock] {
         var seen = Set<ObjectIdentifier>()
         return cases.map(\.lock).filter { seen.insert(ObjectIdentifier($0)).inserted }
-            .sorted { UInt(bitPattern: ObjectIdentifier($0).hashValue) < UInt(bitPattern: ObjectIdentifier($1).hashValue) }
+            .sorted { UInt(bitPattern: ObjectIdentifier($0)) < UInt(bitPattern: ObjectIdentifier($1)) }
     }
 
     nonisolated(nonsending)

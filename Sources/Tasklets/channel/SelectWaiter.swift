@@ -36,9 +36,9 @@ final class SelectWaiter: @unchecked Sendable {
         state.compareExchange(expected: 0, desired: clause + 1, ordering: .sequentiallyConsistent).exchanged
     }
 
-    /// Marks the select cancelled if nothing committed. The task's
-    /// cancellation handler then calls `resumeCancelled`; a stall watch,
-    /// which only sees registered selects, resumes directly.
+    /// Marks the select cancelled if nothing committed; the task's
+    /// cancellation handler, the only caller, then calls `resumeCancelled`.
+    /// (A stall watch fails a select by committing one of its clauses.)
     func cancel() -> Bool {
         state.compareExchange(expected: 0, desired: Self.cancelled, ordering: .sequentiallyConsistent).exchanged
     }

@@ -84,10 +84,15 @@ final class StallWatch: @unchecked Sendable {
         return StallReport(parkedTasks: tasks, poolIsIdle: idle, workerCount: registry.workerCount)
     }
 
-    /// Resumes every task `registry`'s workers parked, with `error`.
-    func failParks(of registry: Registry, with error: ChannelError) {
+    /// Resumes every task `registry`'s workers parked, with `error`, on
+    /// each channel where the pool has run nothing since `activity` was
+    /// read (so a task parked after the watch decided is left alone).
+    func failParks(of registry: Registry, with error: ChannelError, ifActivityIs activity: UInt64) {
         let pool = Unmanaged.passUnretained(registry).toOpaque()
-        for source in sources { source.failParks(by: pool, with: error) }
+        let resumes = sources.map { source in
+            source.failParks(by: pool, with: error) { registry.activity == activity }
+        }
+        for resume in resumes { resume() }
     }
 
     // MARK: - The watch thread
@@ -157,14 +162,15 @@ final class StallWatch: @unchecked Sendable {
                 idleSince = now
             } else if !handled, now &- idleSince.unsafelyUnwrapped >= interval {
                 handled = true
-                act(action, registry: registry, idleNanoseconds: now &- idleSince.unsafelyUnwrapped)
+                act(action, registry: registry, idleNanoseconds: now &- idleSince.unsafelyUnwrapped,
+                    activity: activity)
             }
             lock.lock()
         }
         lock.unlock()
     }
 
-    private func act(_ action: StallAction, registry: Registry, idleNanoseconds: UInt64) {
+    private func act(_ action: StallAction, registry: Registry, idleNanoseconds: UInt64, activity: UInt64) {
         let report = report(for: registry)
         guard !report.parkedTasks.isEmpty else { return }
         switch action {
@@ -175,7 +181,9 @@ final class StallWatch: @unchecked Sendable {
             for task in report.parkedTasks {
                 for name in task.channels.map({ $0 ?? "unnamed" }) where !names.contains(name) { names.append(name) }
             }
-            failParks(of: registry, with: .stalled(channels: names, idleMilliseconds: Int(idleNanoseconds / 1_000_000)))
+            failParks(
+                of: registry, with: .stalled(channels: names, idleMilliseconds: Int(idleNanoseconds / 1_000_000)),
+                ifActivityIs: activity)
         }
     }
 }

@@ -43,19 +43,27 @@ extension Registry {
     }
 
     /// One pass over the victims, nearest tier first: `roundsPerTier` rounds
-    /// over a tier, each from a random start, before moving out.
+    /// over a tier, each from a random start, before moving out. Queued jobs
+    /// first; then, if none, the first next slot seen with a job in it,
+    /// after its grace period: one wait per pass, however many victims.
     func stealOnce(
         _ worker: UnsafeMutablePointer<Worker>, batching: Bool = true
     ) -> JobRef? {
         let thief = worker.pointee.index
+        var slotCandidate: (victimIndex: Int, stamp: UInt)?
         for tier in layout.victimOrders[thief].tiers where !tier.isEmpty {
             for _ in 0..<layout.roundsPerTier {
                 let start = worker.pointee.nextRandom(below: tier.count)
                 for offset in 0..<tier.count {
                     let victimIndex = tier[(start + offset) % tier.count]
                     let victim = workers[victimIndex]
-                    guard let (job, fromDeque) = stealOne(from: victim) else {
+                    guard let (job, fromDeque) = stealQueued(from: victim) else {
                         worker.pointee.counters.failedSteals.bumpOwned()
+                        // relaxed: hints; `takeNextSlot`'s exchange is what
+                        // takes the job.
+                        if slotCandidate == nil, victim.pointee.next.load(ordering: .relaxed) != 0 {
+                            slotCandidate = (victimIndex, victim.pointee.nextStamp.load(ordering: .relaxed))
+                        }
                         continue
                     }
                     let relation = layout.relation[thief][victimIndex]
@@ -65,34 +73,35 @@ extension Registry {
                 }
             }
         }
-        return nil
+        guard let (victimIndex, stamp) = slotCandidate,
+            let job = stealNextSlot(of: workers[victimIndex], seenWith: stamp)
+        else { return nil }
+        worker.pointee.counters.recordSteal(layout.relation[thief][victimIndex])
+        return job
     }
 
-    /// The oldest job of a victim's `deque`, else of its task queues, else
-    /// its next slot, with a few retries on lost races. `fromDeque` says
-    /// whether it came from the `deque`.
-    func stealOne(
+    /// The oldest job of a victim's `deque`, else of its task queues, with a
+    /// few retries on lost races. `fromDeque` says whether it came from the
+    /// `deque`.
+    func stealQueued(
         from victim: UnsafeMutablePointer<Worker>
     ) -> (job: JobRef, fromDeque: Bool)? {
         if let job = victim.pointee.deque.stealRetrying() { return (job, true) }
         if let job = victim.pointee.tasks.steal() { return (job, false) }
-        if let job = stealNextSlot(of: victim) { return (job, false) }
         return nil
     }
 
-    /// A victim's next slot, taken only if the same job has sat there for
-    /// `nextSlotGraceNanoseconds`: the owner gets that long to run the task
-    /// it just woke (Go's `runqgrab` waits 3 µs the same way), so two tasks
-    /// waking each other keep running on one worker instead of being pulled
-    /// apart at every hand-off, and a job behind a long-running one is still
-    /// taken soon. The thief is idle, so the wait costs nothing; it spins on
-    /// its own clock, not on the victim's cache line.
-    func stealNextSlot(of victim: UnsafeMutablePointer<Worker>) -> JobRef? {
-        // relaxed: hints; `takeNextSlot`'s exchange is what takes the job.
-        guard victim.pointee.next.load(ordering: .relaxed) != 0 else { return nil }
-        let stamp = victim.pointee.nextStamp.load(ordering: .relaxed)
+    /// A victim's next slot, taken only if the job seen there with `stamp`
+    /// is still there after `nextSlotGraceNanoseconds`: the owner gets that
+    /// long to run the task it just woke (Go's `runqgrab` waits 3 µs the
+    /// same way), so two tasks waking each other keep running on one worker
+    /// instead of being pulled apart at every hand-off, and a job behind a
+    /// long-running one is still taken soon. The thief has found nothing
+    /// else to do; it spins on its own clock, not on the victim's cache line.
+    func stealNextSlot(of victim: UnsafeMutablePointer<Worker>, seenWith stamp: UInt) -> JobRef? {
         let deadline = ctasklets_now_ns() &+ Registry.nextSlotGraceNanoseconds
         while ctasklets_now_ns() < deadline { ctasklets_cpu_relax() }
+        // relaxed: a hint, as above.
         guard victim.pointee.nextStamp.load(ordering: .relaxed) == stamp else { return nil }
         return takeNextSlot(of: victim)
     }
