@@ -93,14 +93,17 @@ extension Registry {
 
     /// A victim's next slot, taken only if the job seen there with `stamp`
     /// is still there after `nextSlotGraceNanoseconds`: the owner gets that
-    /// long to run the task it just woke (Go's `runqgrab` waits 3 µs the
+    /// long to run the task it just woke (Go's `runqgrab` sleeps 3 µs the
     /// same way), so two tasks waking each other keep running on one worker
     /// instead of being pulled apart at every hand-off, and a job behind a
     /// long-running one is still taken soon. The thief has found nothing
-    /// else to do; it spins on its own clock, not on the victim's cache line.
+    /// else to do, so it sleeps rather than spins: a pair handing values back
+    /// and forth then costs the other core little (Linux's timer slack, 50 µs
+    /// by default, usually stretches the nap), and it stays a searcher
+    /// meanwhile, so hand-offs do not wake it again.
     func stealNextSlot(of victim: UnsafeMutablePointer<Worker>, seenWith stamp: UInt) -> JobRef? {
-        let deadline = ctasklets_now_ns() &+ Registry.nextSlotGraceNanoseconds
-        while ctasklets_now_ns() < deadline { ctasklets_cpu_relax() }
+        var nap: UInt32 = 0  // nobody wakes it: a timed sleep
+        _ = withUnsafeMutablePointer(to: &nap) { system.futexWait($0, 0, Int64(Registry.nextSlotGraceNanoseconds)) }
         // relaxed: a hint, as above.
         guard victim.pointee.nextStamp.load(ordering: .relaxed) == stamp else { return nil }
         return takeNextSlot(of: victim)
