@@ -42,6 +42,30 @@ import Testing
         }
     }
 
+    /// Pools made one after another, each parking a task on one long-lived
+    /// channel, each see their own park: a pool is known to a channel by an
+    /// identity that is never reused (a new pool at a freed pool's address
+    /// was taken for the old one and never learned of the channel).
+    @Test func eachNewPoolSeesItsParksOnAnOldChannel() async throws {
+        try await onTestDriver {
+            try await within(60, "new pools") {
+                let channel = try Channel<Int>(capacity: 0, name: "long-lived")
+                var identities = Set<UInt64>()
+                for _ in 0..<20 {
+                    let pool = try TaskletPool(workers: 1)
+                    identities.insert(pool.registry.identity)
+                    let receiver = Task(executorPreference: pool) { try await channel.receive() }
+                    #expect(await asyncEventually { channel.balance == -1 })
+                    #expect(pool.stallReport().parkedTasks.count == 1)
+                    receiver.cancel()
+                    _ = try? await receiver.value
+                    pool.shutdown()
+                }
+                #expect(identities.count == 20)
+            }
+        }
+    }
+
     /// Off by default: an idle pool with parked tasks leaves them parked.
     @Test func withoutAWatchParkedTasksStayParked() async throws {
         try await onTestDriver {

@@ -155,9 +155,9 @@ extension Channel {
     func park(_ waiter: ChannelWaiter<Element>, asSender: Bool) {
         waiter.parkedAt = ctasklets_coarse_now_ns()
         if let worker = Worker.current {
-            let pool = worker.pointee.registry
-            waiter.parkedBy = pool.toOpaque()
-            if !watchingPools.contains(pool.toOpaque()) { watchFrom(pool) }
+            let pool = worker.pointee.poolIdentity
+            waiter.parkedBy = pool
+            if !watchingPools.contains(pool) { watchFrom(worker.pointee.registry) }
         }
         if asSender { senders.append(waiter) } else { receivers.append(waiter) }
     }
@@ -166,7 +166,7 @@ extension Channel {
     /// this channel.
     @usableFromInline
     func watchFrom(_ pool: Unmanaged<Registry>) {
-        watchingPools.append(pool.toOpaque())
+        watchingPools.append(pool.takeUnretainedValue().identity)
         pool.takeUnretainedValue().stallWatch.watch(self)
     }
 

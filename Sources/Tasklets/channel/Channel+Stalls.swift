@@ -3,19 +3,19 @@ import CTaskletsShims
 /// What the stall watch asks of a channel, whatever its element type.
 protocol ParkedTaskSource: AnyObject, Sendable {
     /// The waiters parked here by the workers of `pool`.
-    func parks(by pool: UnsafeMutableRawPointer) -> [StallWatch.Park]
+    func parks(by pool: UInt64) -> [StallWatch.Park]
     /// Takes them off this channel, their values undelivered, if
     /// `stillStalled` (asked with this channel locked) says so; returns
     /// what resumes them with `error`, for the caller to run once every
     /// channel was seen (a resumed task runs a job, which `stillStalled`
     /// would take for new activity).
     func failParks(
-        by pool: UnsafeMutableRawPointer, with error: ChannelError, if stillStalled: () -> Bool
+        by pool: UInt64, with error: ChannelError, if stillStalled: () -> Bool
     ) -> () -> Void
 }
 
 extension Channel: ParkedTaskSource {
-    func parks(by pool: UnsafeMutableRawPointer) -> [StallWatch.Park] {
+    func parks(by pool: UInt64) -> [StallWatch.Park] {
         lock.withLock {
             (senders.all + receivers.all).compactMap { waiter in
                 guard waiter.parkedBy == pool else { return nil }
@@ -36,7 +36,7 @@ extension Channel: ParkedTaskSource {
     }
 
     func failParks(
-        by pool: UnsafeMutableRawPointer, with error: ChannelError, if stillStalled: () -> Bool
+        by pool: UInt64, with error: ChannelError, if stillStalled: () -> Bool
     ) -> () -> Void {
         lock.lock()
         // Asked under the lock: a task parked here after the watch decided

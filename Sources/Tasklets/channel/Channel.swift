@@ -31,9 +31,9 @@ public final class Channel<Element: Sendable>: @unchecked Sendable {
     @usableFromInline @exclusivity(unchecked) var receivers = WaiterQueue<Element>()
     /// Set once by `close`.
     @usableFromInline @exclusivity(unchecked) var ending: Ending?
-    /// The pools whose workers parked tasks here (opaque identities): each
-    /// watches this channel for its stall reports.
-    @usableFromInline @exclusivity(unchecked) var watchingPools: [UnsafeMutableRawPointer] = []
+    /// The pools whose workers parked tasks here (`Registry.identity`):
+    /// each watches this channel for its stall reports.
+    @usableFromInline @exclusivity(unchecked) var watchingPools: [UInt64] = []
     /// Waiter nodes of finished parks, for the next ones.
     @usableFromInline @exclusivity(unchecked) var spares: [ChannelWaiter<Element>] = []
     @inlinable static var maximumSpares: Int { 16 }
@@ -112,7 +112,7 @@ public final class Channel<Element: Sendable>: @unchecked Sendable {
     func release(_ waiter: ChannelWaiter<Element>) {
         waiter.role = .idle
         waiter.value = nil
-        waiter.parkedBy = nil
+        waiter.parkedBy = 0
         if spares.count < Self.maximumSpares { spares.append(waiter) }
     }
 }

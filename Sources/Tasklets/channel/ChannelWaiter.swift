@@ -27,7 +27,7 @@ final class ChannelWaiter<Element: Sendable>: @unchecked Sendable {
     @usableFromInline @exclusivity(unchecked) var parkedAt: UInt64 = 0
     /// The registry of the pool whose worker parked it, an opaque identity
     /// that is only ever compared (stall reports); nil off every pool.
-    @usableFromInline @exclusivity(unchecked) var parkedBy: UnsafeMutableRawPointer?
+    @usableFromInline @exclusivity(unchecked) var parkedBy: UInt64 = 0
 
     @usableFromInline @exclusivity(unchecked) var next: ChannelWaiter?
     @usableFromInline @exclusivity(unchecked) unowned(unsafe) var previous: ChannelWaiter?

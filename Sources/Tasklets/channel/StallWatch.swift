@@ -61,7 +61,7 @@ final class StallWatch: @unchecked Sendable {
 
     /// The tasks parked by `registry`'s workers, longest first.
     func report(for registry: Registry) -> StallReport {
-        let pool = Unmanaged.passUnretained(registry).toOpaque()
+        let pool = registry.identity
         let idle = registry.isIdle
         var tasks: [StallReport.ParkedTask] = []
         var selectIndex: [ObjectIdentifier: Int] = [:]
@@ -88,7 +88,7 @@ final class StallWatch: @unchecked Sendable {
     /// each channel where the pool has run nothing since `activity` was
     /// read (so a task parked after the watch decided is left alone).
     func failParks(of registry: Registry, with error: ChannelError, ifActivityIs activity: UInt64) {
-        let pool = Unmanaged.passUnretained(registry).toOpaque()
+        let pool = registry.identity
         let resumes = sources.map { source in
             source.failParks(by: pool, with: error) { registry.activity == activity }
         }

@@ -106,6 +106,10 @@ final class Registry: @unchecked Sendable {
     /// The channels this pool's workers parked tasks on, and the opt-in
     /// stall watch (channel/StallWatch.swift).
     let stallWatch = StallWatch()
+    /// This pool among all the process has made, never reused (a freed
+    /// pool's address may be): what a channel park is stamped with.
+    let identity = Registry.identities.add(1, ordering: .relaxed).newValue
+    private static let identities = Atomic<UInt64>(0)
     /// Swift jobs (and strands) that arrived after shutdown and went to the
     /// last-resort thread.
     let lateJobs = Atomic<UInt64>(0)

@@ -29,6 +29,8 @@ struct Worker: ~Copyable {
     /// The pool's sleep counters, read on every push (see `Sleep`).
     @usableFromInline let sleepCounts: UnsafeMutablePointer<Atomic<UInt64>>
     @usableFromInline let registry: Unmanaged<Registry>
+    /// `Registry.identity` of the pool, at hand for channel parks.
+    @usableFromInline let poolIdentity: UInt64
     /// The futex word this worker parks on: 0 = parked or about to, 1 = woken.
     let parkWord: Atomic<UInt32>
     let counters: WorkerCounters
@@ -60,6 +62,7 @@ struct Worker: ~Copyable {
         self.index = index
         self.injector = injector
         self.registry = registry
+        poolIdentity = registry.takeUnretainedValue().identity
         self.sleepCounts = sleepCounts
         deque = WorkStealingDeque(memory: ringMemory)
         tasks = TaskQueues(memory: ringMemory)
