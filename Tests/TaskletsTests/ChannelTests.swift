@@ -281,25 +281,30 @@ import Testing
         }
     }
 
-    /// Channels work from any executor: the global one, a pool, two pools.
+    /// Channels work from any executor: a foreign one (a thread of its own),
+    /// a pool, two pools. (The global executor's threads belong to the test
+    /// runner, which holds them with synchronous tests; the channel kernels
+    /// run on it in `SchedulerKernelTests`, without a deadline.)
     @Test func tasksOnDifferentExecutorsShareAChannel() async throws {
         try await onTestDriver {
             try await within(60, "executors") {
                 let pool = try TaskletPool(workers: 2)
                 let other = try TaskletPool(workers: 1)
+                let foreign = ThreadExecutor()
                 defer {
                     pool.shutdown()
                     other.shutdown()
+                    foreign.stop()
                 }
                 let channel = try Channel<Int>(capacity: 0)
-                let fromGlobal = Task.detached { for value in 0..<100 { try await channel.send(value) } }
+                let fromForeign = Task(executorPreference: foreign) { for value in 0..<100 { try await channel.send(value) } }
                 let fromOther = Task(executorPreference: other) { for value in 100..<200 { try await channel.send(value) } }
                 let sum = try await Task(executorPreference: pool) { () async throws -> Int in
                     var sum = 0
                     for _ in 0..<200 { sum += try await channel.receive()! }
                     return sum
                 }.value
-                try await fromGlobal.value
+                try await fromForeign.value
                 try await fromOther.value
                 #expect(sum == (0..<200).reduce(0, +))
             }

@@ -18,10 +18,18 @@ import Testing
                     try await select(.receive(from: jobs) { $0 }, .receive(from: unnamed) { $0 })
                 }
                 #expect(await asyncEventually { jobs.balance == -2 && results.balance == 1 && unnamed.balance == -1 })
-                // Parked from outside the pool: not this pool's.
+                // Parked from outside the pool (on another pool, and on an
+                // executor that is no pool): not this pool's.
                 let elsewhere = try Channel<Int>(capacity: 0, name: "elsewhere")
-                let outside = Task.detached { try await elsewhere.send(2) }
-                #expect(await asyncEventually { elsewhere.balance == 1 })
+                let otherPool = try TaskletPool(workers: 1)
+                let foreign = ThreadExecutor()
+                defer {
+                    otherPool.shutdown()
+                    foreign.stop()
+                }
+                let outside = Task(executorPreference: otherPool) { try await elsewhere.send(2) }
+                let foreignTask = Task(executorPreference: foreign) { try await elsewhere.send(3) }
+                #expect(await asyncEventually { elsewhere.balance == 2 })
                 #expect(await asyncEventually { pool.stallReport().poolIsIdle })
                 let report = pool.stallReport()
                 #expect(report.parkedTasks.count == 3)
@@ -36,7 +44,9 @@ import Testing
                 _ = try? await selecting.value
                 _ = try? await sender.value
                 _ = try await elsewhere.receive()
+                _ = try await elsewhere.receive()
                 try await outside.value
+                try await foreignTask.value
                 #expect(await asyncEventually { pool.stallReport().parkedTasks.isEmpty })
             }
         }

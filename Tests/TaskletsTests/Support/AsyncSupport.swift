@@ -112,3 +112,48 @@ final class LockedBox<T: Sendable>: @unchecked Sendable {
         lock.withLock { body(&stored!) }
     }
 }
+
+/// A task executor of its own: one thread that runs the jobs enqueued on it,
+/// in order. For tests that need an executor other than a pool's which no
+/// other test can starve: the global executor's threads are the test
+/// runner's, and synchronous tests hold them for as long as they run (under
+/// ThreadSanitizer on a busy machine, for over 30 s).
+final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var stopped = false
+
+    init() {
+        Thread { [self] in run() }.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.withLock {
+            jobs.append(job)
+            condition.signal()
+        }
+    }
+
+    /// Lets the thread finish the jobs queued so far, then end.
+    func stop() {
+        condition.withLock {
+            stopped = true
+            condition.signal()
+        }
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
+    }
+}
