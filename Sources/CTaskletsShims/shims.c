@@ -69,12 +69,6 @@ uint64_t ctasklets_coarse_now_ns(void) {
     return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
-uint64_t ctasklets_now_ns(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-}
-
 int ctasklets_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns) {
     struct timespec timeout;
     struct timespec *timeout_pointer = NULL;

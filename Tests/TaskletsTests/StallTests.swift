@@ -55,7 +55,8 @@ import Testing
     /// Pools made one after another, each parking a task on one long-lived
     /// channel, each see their own park: a pool is known to a channel by an
     /// identity that is never reused (a new pool at a freed pool's address
-    /// was taken for the old one and never learned of the channel).
+    /// was taken for the old one and never learned of the channel), and a
+    /// pool the channel has forgotten is not listed twice.
     @Test func eachNewPoolSeesItsParksOnAnOldChannel() async throws {
         try await onTestDriver {
             try await within(60, "new pools") {
@@ -72,6 +73,25 @@ import Testing
                     pool.shutdown()
                 }
                 #expect(identities.count == 20)
+                // A pool the channel forgot among those (it remembers a few)
+                // registers again, and still reports each park once.
+                let first = try TaskletPool(workers: 1)
+                defer { first.shutdown() }
+                for round in 0..<2 {
+                    let receiver = Task(executorPreference: first) { try await channel.receive() }
+                    #expect(await asyncEventually { channel.balance == -1 })
+                    #expect(first.stallReport().parkedTasks.count == 1, "round \(round)")
+                    receiver.cancel()
+                    _ = try? await receiver.value
+                    for _ in 0..<(round == 0 ? Channel<Int>.maximumWatchingPools : 0) {
+                        let pool = try TaskletPool(workers: 1)
+                        let other = Task(executorPreference: pool) { try await channel.receive() }
+                        #expect(await asyncEventually { channel.balance == -1 })
+                        other.cancel()
+                        _ = try? await other.value
+                        pool.shutdown()
+                    }
+                }
             }
         }
     }

@@ -39,9 +39,6 @@ int32_t ctasklets_thread_id(void);
 /// at the resolution of the kernel tick (1 to 4 ms). For timestamps that
 /// reports show in milliseconds, taken on hot paths (a channel park).
 uint64_t ctasklets_coarse_now_ns(void);
-/// CLOCK_MONOTONIC in nanoseconds (vDSO, no system call): a thief's grace
-/// period before it takes a next slot.
-uint64_t ctasklets_now_ns(void);
 
 // MARK: - Futex
 

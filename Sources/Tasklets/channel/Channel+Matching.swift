@@ -166,6 +166,7 @@ extension Channel {
     /// this channel.
     @usableFromInline
     func watchFrom(_ pool: Unmanaged<Registry>) {
+        if watchingPools.count == Self.maximumWatchingPools { watchingPools.removeFirst() }
         watchingPools.append(pool.takeUnretainedValue().identity)
         pool.takeUnretainedValue().stallWatch.watch(self)
     }

@@ -31,9 +31,13 @@ public final class Channel<Element: Sendable>: @unchecked Sendable {
     @usableFromInline @exclusivity(unchecked) var receivers = WaiterQueue<Element>()
     /// Set once by `close`.
     @usableFromInline @exclusivity(unchecked) var ending: Ending?
-    /// The pools whose workers parked tasks here (`Registry.identity`):
-    /// each watches this channel for its stall reports.
+    /// The last pools whose workers parked tasks here (`Registry.identity`),
+    /// at most `maximumWatchingPools`: each watches this channel for its
+    /// stall reports. Bounded, so that the check on every park stays short
+    /// while pools come and go; a pool that fell off registers again (the
+    /// watch keeps a channel once).
     @usableFromInline @exclusivity(unchecked) var watchingPools: [UInt64] = []
+    @inlinable static var maximumWatchingPools: Int { 8 }
     /// Waiter nodes of finished parks, for the next ones.
     @usableFromInline @exclusivity(unchecked) var spares: [ChannelWaiter<Element>] = []
     @inlinable static var maximumSpares: Int { 16 }

@@ -43,10 +43,12 @@ final class StallWatch: @unchecked Sendable {
         changed = PthreadCondition(lock: lock)
     }
 
-    /// Adds a channel (called under the channel's lock; this lock is never
-    /// held while a channel's is taken).
+    /// Adds a channel, once (called under the channel's lock; this lock is
+    /// never held while a channel's is taken). A channel remembers only its
+    /// last few pools, so it may come again.
     func watch(_ source: any ParkedTaskSource) {
         lock.withLock {
+            guard !entries.contains(where: { $0.source === source }) else { return }
             if entries.count >= pruneAt {
                 entries.removeAll { $0.source == nil }
                 pruneAt = max(64, entries.count * 2)
