@@ -16,7 +16,7 @@ initramfs holding busybox, tasklets-bench (built with --static-swift-stdlib),
 the C libraries it needs and libnuma.so.1. Inside the guest it runs
   tasklets-bench topology --format json
   TASKLETS_PLACEMENT=compact tasklets-bench run --kernel uts --backend pool
-      --workers 8 --repetitions 3 --warmup 0 --statistics
+      --workers 8 --repetitions 9 --warmup 0 --statistics
 (uts with the default parameters of docs/kernels.md: seed 52, b0 2000,
 work 160; about 5 s in the guest, which runs 10-50x slower than the host)
 and then asserts, from the serial console output:
@@ -162,7 +162,7 @@ cp "$binary" "$root/bin/tasklets-bench"
     mkdir -p "$root$(dirname "$library")"
     cp -L "$library" "$root$library"
 done
-run_line="TASKLETS_PLACEMENT=compact tasklets-bench run --kernel uts --backend pool --workers 8 $uts_args --repetitions 3 --warmup 0 --format csv --quiet --statistics"
+run_line="TASKLETS_PLACEMENT=compact tasklets-bench run --kernel uts --backend pool --workers 8 $uts_args --repetitions 9 --warmup 0 --format csv --quiet --statistics"
 cat >"$root/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
