@@ -63,6 +63,12 @@ int32_t ctasklets_thread_id(void) {
     return (int32_t)syscall(SYS_gettid);
 }
 
+uint64_t ctasklets_now_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
 uint64_t ctasklets_coarse_now_ns(void) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC_COARSE, &now);

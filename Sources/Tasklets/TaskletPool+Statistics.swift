@@ -7,23 +7,13 @@ extension TaskletPool {
         /// shutdown and ran on the last-resort thread (docs/async.md).
         public var lateJobs: UInt64 = 0
 
-        /// The sum over every worker.
+        /// The spares' counters, summed (supervision: docs/starvation.md).
+        public var spares = WorkerStatistics()
+        /// What the watchdog saw and did.
+        public var supervision = SupervisionStatistics()
+        /// The sum over every worker (spares not included).
         public var total: WorkerStatistics {
-            workers.reduce(into: WorkerStatistics()) { sum, worker in
-                sum.tasklets += worker.tasklets
-                sum.steals += worker.steals
-                sum.stealsSameCache += worker.stealsSameCache
-                sum.stealsSameNode += worker.stealsSameNode
-                sum.stealsOtherNode += worker.stealsOtherNode
-                sum.batchedJobs += worker.batchedJobs
-                sum.failedSteals += worker.failedSteals
-                sum.leapfrogs += worker.leapfrogs
-                sum.leapfrogSteals += worker.leapfrogSteals
-                sum.leapfrogStealsOtherNode += worker.leapfrogStealsOtherNode
-                sum.skipped += worker.skipped
-                sum.parks += worker.parks
-                sum.wakes += worker.wakes
-            }
+            workers.reduce(into: WorkerStatistics()) { sum, worker in sum.add(worker) }
         }
     }
 
@@ -69,13 +59,49 @@ extension TaskletPool {
         public var wakes: UInt64 = 0
     }
 
+    /// The supervision counters since the pool started.
+    public struct SupervisionStatistics: Sendable, Hashable, CustomStringConvertible {
+        /// Tasklets that ran past the long-tasklet threshold.
+        public var longTasklets: UInt64 = 0
+        /// Spare threads started and retired; spares alive now; the most
+        /// alive at once.
+        public var sparesStarted: UInt64 = 0
+        public var sparesRetired: UInt64 = 0
+        public var currentSpares = 0
+        public var peakSpares = 0
+        /// Blocking sections entered; the most at once; sections that had
+        /// to wait for a slot under `maxBlockingThreads`.
+        public var blockingSections: UInt64 = 0
+        public var peakBlockingSections = 0
+        public var blockingWaits: UInt64 = 0
+
+        public var description: String {
+            "supervision: \(longTasklets) long tasklet(s); spares \(sparesStarted) started, "
+                + "\(sparesRetired) retired, \(currentSpares) alive (peak \(peakSpares)); "
+                + "blocking sections \(blockingSections) (peak \(peakBlockingSections), \(blockingWaits) waited)"
+        }
+    }
+
     /// Reads every worker's counters. Safe while the pool runs; each value is
     /// exact, the set is not an atomic snapshot.
     public func statistics() -> Statistics {
         let registry = self.registry
         var statistics = Statistics(workers: (0..<registry.workerCount).map { index in
-            let counters = registry.workers[index]
-            return WorkerStatistics(
+            WorkerStatistics(registry.workers[index])
+        })
+        let spareSlots = registry.supervisor.spareSlots.load(ordering: .acquiring)
+        for index in registry.workerCount..<registry.workerCount + spareSlots {
+            statistics.spares.add(WorkerStatistics(registry.workers[index]))
+        }
+        statistics.supervision = registry.supervisor.lock.withLock { registry.supervisor.currentStatistics }
+        statistics.lateJobs = registry.lateJobs.load(ordering: .relaxed)
+        return statistics
+    }
+}
+
+extension TaskletPool.WorkerStatistics {
+    init(_ counters: UnsafeMutablePointer<Worker>) {
+        self.init(
                 tasklets: counters.pointee.counters.tasklets.load(ordering: .relaxed),
                 steals: counters.pointee.counters.steals.load(ordering: .relaxed),
                 stealsSameCache: counters.pointee.counters.stealsSameCache.load(ordering: .relaxed),
@@ -89,8 +115,18 @@ extension TaskletPool {
                 skipped: counters.pointee.counters.skipped.load(ordering: .relaxed),
                 parks: counters.pointee.counters.parks.load(ordering: .relaxed),
                 wakes: counters.pointee.counters.wakes.load(ordering: .relaxed))
-        })
-        statistics.lateJobs = registry.lateJobs.load(ordering: .relaxed)
-        return statistics
+    }
+}
+
+extension TaskletPool.WorkerStatistics {
+    /// Every counter, for sums.
+    static let counters: [any WritableKeyPath<Self, UInt64> & Sendable] = [
+        \.tasklets, \.steals, \.stealsSameCache, \.stealsSameNode, \.stealsOtherNode, \.batchedJobs,
+        \.failedSteals, \.leapfrogs, \.leapfrogSteals, \.leapfrogStealsOtherNode, \.skipped, \.parks, \.wakes,
+    ]
+
+    /// Adds another worker's counters to these.
+    mutating func add(_ other: Self) {
+        for counter in Self.counters { self[keyPath: counter] += other[keyPath: counter] }
     }
 }

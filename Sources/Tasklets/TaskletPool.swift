@@ -45,43 +45,57 @@ public final class TaskletPool: @unchecked Sendable {
     ///     16 MiB. A worker that overflows its stack (very deep recursion)
     ///     writes one line naming the worker and the size to standard error
     ///     before the process dies, as Rust threads do.
+    ///   - supervision: the watchdog, spares and blocking sections that
+    ///     keep a long or blocked tasklet from holding back the work queued
+    ///     behind it (docs/starvation.md). By default on, with a 10 ms
+    ///     threshold (`TASKLETS_LONG_TASKLET_MS`); `.disabled` turns it off.
     ///   - errorHandler: receives errors thrown by detached `spawn`ed
     ///     tasklets. By default they are reported on standard error and the
     ///     pool keeps running.
     /// - Throws: `TaskletPoolError` for a worker count outside
-    ///   `1...maximumWorkers`, a stack size outside `acceptedStackSizes`, an
-    ///   unusable `TASKLETS_WORKERS` or `TASKLETS_STACK_SIZE`, or a thread
+    ///   `1...maximumWorkers`, a stack size outside `acceptedStackSizes`,
+    ///   supervision settings out of range, an unusable `TASKLETS_WORKERS`,
+    ///   `TASKLETS_STACK_SIZE` or `TASKLETS_LONG_TASKLET_MS`, or a thread
     ///   that cannot be started.
     public convenience init(
         workers: Int? = nil,
         placement: Placement? = nil,
         stackSize: Int? = nil,
+        supervision: Supervision? = nil,
         errorHandler: @escaping @Sendable (any Error) -> Void = TaskletPool.reportToStandardError
     ) throws(TaskletPoolError) {
         try self.init(
-            workers: workers, placement: placement, stackSize: stackSize, system: .live,
-            errorHandler: errorHandler)
+            workers: workers, placement: placement, stackSize: stackSize, supervision: supervision,
+            system: .live, errorHandler: errorHandler)
     }
 
     init(
-        workers: Int?, placement: Placement? = nil, stackSize: Int? = nil, sysfsRoot: String = "/sys",
-        system: SystemCalls, errorHandler: @escaping @Sendable (any Error) -> Void
+        workers: Int?, placement: Placement? = nil, stackSize: Int? = nil, supervision: Supervision? = nil,
+        sysfsRoot: String = "/sys", system: SystemCalls, errorHandler: @escaping @Sendable (any Error) -> Void
     ) throws(TaskletPoolError) {
         let plan = try TaskletPool.plan(
             workers: workers, placement: placement, stackSize: stackSize, sysfsRoot: sysfsRoot,
             system: system)
+        let settings = try SupervisionSettings(supervision, workerCount: plan.workers.count, system: system)
         registry = Registry(
             layout: PoolLayout(
                 topology: plan.topology, placements: plan.workers, roundsPerTier: plan.roundsPerTier),
-            stackSize: plan.stackSize, system: system, errorHandler: errorHandler)
+            stackSize: plan.stackSize, system: system, supervision: settings, errorHandler: errorHandler)
         registry.taskExecutor = asUnownedTaskExecutor()
         try registry.startThreads()
+        do throws(TaskletPoolError) {
+            try registry.startWatchdog()
+        } catch {
+            registry.shutdown(waitForThreads: true)
+            throw error
+        }
+        LivePools.shared.add(self)
     }
 
     deinit {
         // A pool released without `shutdown()` shuts itself down, waiting
         // as `shutdown()` does.
-        registry.shutdown(waitForThreads: Worker.current == nil)
+        registry.shutdown(waitForThreads: registry.mayWaitForThreads)
     }
 
     /// The machine as the pool sees it: sysfs under `sysfsRoot`, intersected
@@ -171,12 +185,18 @@ public final class TaskletPool: @unchecked Sendable {
     ///   from any thread, the pool's own workers included. (Work already
     ///   queued still runs, and so do the `join` halves and scope tasklets
     ///   it creates.)
-    public func spawn(_ body: @escaping @Sendable () throws -> Void) throws(TaskletPoolError) {
+    ///
+    /// - Parameter name: shown in long-tasklet reports and snapshots
+    ///   (`Supervision.onLongTasklet`, `snapshot()`). A `StaticString`, so
+    ///   that naming costs one word and no allocation.
+    public func spawn(
+        name: StaticString? = nil, _ body: @escaping @Sendable () throws -> Void
+    ) throws(TaskletPoolError) {
         // relaxed: on one of our workers, a read of false before the flag is
         // set is fine (that worker drains its queues before it exits); from
         // outside, the closed injector is what refuses.
         guard !registry.isShutDown.load(ordering: .relaxed) else { throw .shutDown }
-        let job = HeapJob.make(body, owner: .pool(registry.errorHandler))
+        let job = HeapJob.make(body, owner: .pool(registry.errorHandler), name: name)
         if !registry.submitTask(job, .normal, .tail) {
             HeapJob.discard(job)
             throw .shutDown
@@ -196,7 +216,7 @@ public final class TaskletPool: @unchecked Sendable {
     /// it would deadlock. The same holds when the last reference to a pool
     /// goes away on a worker.
     public func shutdown() {
-        registry.shutdown(waitForThreads: Worker.current == nil)
+        registry.shutdown(waitForThreads: registry.mayWaitForThreads)
     }
 
     /// Problems the pool worked around, each once: a worker it could not
@@ -231,7 +251,10 @@ func writeToStandardError(_ message: String) {
 }
 
 extension TaskletPool {
-    /// The index of the worker running the calling thread, or nil outside every pool.
+    /// The index of the worker running the calling thread, or nil outside
+    /// every pool. A spare worker (docs/starvation.md) has an index of
+    /// `workerCount` or more: size per-worker tables by `workerCount` only
+    /// with supervision off.
     public static var currentWorkerIndex: Int? {
         Worker.current?.pointee.index
     }

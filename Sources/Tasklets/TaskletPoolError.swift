@@ -18,6 +18,11 @@ public enum TaskletPoolError: Error, Sendable, Hashable, CustomStringConvertible
     /// The placement cannot be honoured (a CPU outside the affinity mask,
     /// more pinned workers than CPUs, a malformed `TASKLETS_PLACEMENT`).
     case invalidPlacement(TopologyError)
+    /// `TaskletPool.Supervision` settings out of range.
+    case invalidSupervision(String)
+    /// `TaskletPool.dumpOnSignal`: the signal cannot be caught, or setting
+    /// up its handler failed.
+    case signalUnavailable(signal: Int32, SystemError)
     /// `installAsGlobalExecutor`: the Swift runtime has no global-executor
     /// hooks to install.
     case globalExecutorUnavailable
@@ -45,6 +50,10 @@ public enum TaskletPoolError: Error, Sendable, Hashable, CustomStringConvertible
             return "could not read the CPU affinity mask: \(error)"
         case .invalidPlacement(let error):
             return "invalid worker placement: \(error)"
+        case .invalidSupervision(let problem):
+            return "invalid supervision setting: \(problem)"
+        case .signalUnavailable(let signal, let error):
+            return "cannot dump snapshots on signal \(signal): \(error)"
         case .globalExecutorUnavailable:
             return "cannot install the pool as Swift's global executor: the runtime does not export swift_task_enqueueGlobal_hook"
         case .globalExecutorHookTaken:

@@ -4,7 +4,7 @@ import TaskletsBenchKernels
 /// wake-latency, idle-burn and inject run every tasklet they submit, and
 /// report their figures, on every backend that has threads.
 @Suite(.serialized) struct SchedulerKernelTests {
-    static let threaded = BackendName.allCases.filter { $0 != .sequential }
+    static let threaded = BackendName.allCases.filter { $0.supports(.inject) }
 
     @Test(arguments: threaded)
     func everySubmittedTaskletRuns(_ backend: BackendName) async throws {

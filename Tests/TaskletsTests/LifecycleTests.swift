@@ -15,7 +15,7 @@ import CTaskletsShims
     }
 
     @Test func noWorkerThreadOutlivesShutdown() throws {
-        let pool = try TaskletPool(workers: 3)
+        let pool = try TaskletPool(workers: 3, supervision: .disabled)
         let ids = try bounded { try self.workerThreadIDs(pool) }
         #expect(ids.count == 3)
         #expect(ids.allSatisfy(threadIsAlive))
@@ -84,7 +84,7 @@ import CTaskletsShims
     @Test func aReleasedPoolShutsItselfDown() throws {
         var ids: Set<Int32> = []
         try {
-            let pool = try TaskletPool(workers: 2)
+            let pool = try TaskletPool(workers: 2, supervision: .disabled)
             ids = try bounded { try self.workerThreadIDs(pool) }
         }()
         #expect(eventually { !ids.contains(where: threadIsAlive) })

@@ -21,7 +21,7 @@ import Testing
         runConcurrently(1) { _ in
             guard ctasklets_pin_current_thread(1) == 0 else { return }
             do {
-                let pool = try TaskletPool()
+                let pool = try TaskletPool(supervision: .disabled)
                 defer { pool.shutdown() }
                 outcome.count = pool.workerCount
                 outcome.masks = try self.workerMasks(pool)
@@ -36,7 +36,7 @@ import Testing
 
     @Test func compactPlacementPinsEachWorkerToItsCPU() throws {
         let cpus = try TaskletPool.affinityCPUs()
-        let pool = try TaskletPool(workers: cpus.count, placement: .compact)
+        let pool = try TaskletPool(workers: cpus.count, placement: .compact, supervision: .disabled)
         defer { pool.shutdown() }
         let masks = try bounded { try self.workerMasks(pool) }
         for (index, placement) in pool.placements.enumerated() {
@@ -49,7 +49,8 @@ import Testing
     @Test func pinningRefusedByTheKernelLeavesWorkersUnpinnedAndSaysSoOnce() throws {
         var system = SystemCalls.live
         system.pinCurrentThread = { _ in EINVAL }  // as outside a cgroup cpuset
-        let pool = try TaskletPool(workers: 2, placement: .compact, system: system, errorHandler: { _ in })
+        let pool = try TaskletPool(
+            workers: 2, placement: .compact, supervision: .disabled, system: system, errorHandler: { _ in })
         defer { pool.shutdown() }
         #expect(try bounded { try pool.run { 6 * 7 } } == 42)
         let pinning = pool.diagnostics.filter { $0.contains("could not pin") }

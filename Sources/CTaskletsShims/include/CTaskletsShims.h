@@ -9,6 +9,11 @@
 #ifndef C_TASKLETS_SHIMS_H
 #define C_TASKLETS_SHIMS_H
 
+// The pool is built on Linux's futexes, sysfs, affinity and libnuma.
+#if !defined(__linux__)
+#error "swift-tasklets runs on Linux only (it needs futexes, sysfs and sched_setaffinity)"
+#endif
+
 #include <stdint.h>
 #include <stddef.h>
 
@@ -39,6 +44,10 @@ int32_t ctasklets_thread_id(void);
 /// at the resolution of the kernel tick (1 to 4 ms). For timestamps that
 /// reports show in milliseconds, taken on hot paths (a channel park).
 uint64_t ctasklets_coarse_now_ns(void);
+
+/// CLOCK_MONOTONIC in nanoseconds: a vDSO read, precise, for the watchdog's
+/// periods and the times it reports (never on a hot path).
+uint64_t ctasklets_now_ns(void);
 
 // MARK: - Futex
 
@@ -118,6 +127,15 @@ static inline void ctasklets_set_pending_stamp(uint64_t stamp, const void *type)
     ctasklets_pending_stamp_storage = stamp;
     ctasklets_pending_stamp_type_storage = type;
 }
+
+// MARK: - Dump on signal
+
+/// Installs the handler of `TaskletPool.dumpOnSignal` for `signal_number`
+/// (its self-pipe made on first use); 0 or -errno.
+int ctasklets_dump_signal_install(int signal_number);
+
+/// Blocks until the handler has run once more; 0 or -errno.
+int ctasklets_dump_signal_wait(void);
 
 // MARK: - Stack overflow reports (stack.c)
 //

@@ -191,14 +191,17 @@ final class StallWatch: @unchecked Sendable {
 }
 
 extension Registry {
-    /// Every worker asleep and nothing queued: a snapshot, read without locks.
+    /// Every worker asleep, no spare alive, nobody blocking and nothing
+    /// queued: a snapshot, read without locks.
     var isIdle: Bool {
-        sleep.sleepingCount == workerCount && !hasVisibleWork()
+        sleep.sleepingCount == workerCount && supervisor.liveSpares.load(ordering: .relaxed) == 0
+            && supervisor.blockingNow.load(ordering: .relaxed) == 0 && !hasVisibleWork()
     }
 
     /// Jobs run so far, over every worker: unchanged between two looks
     /// means nothing ran in between.
     var activity: UInt64 {
-        (0..<workerCount).reduce(0) { $0 &+ workers[$1].pointee.counters.tasklets.load(ordering: .relaxed) }
+        let threads = workerCount + supervisor.spareSlots.load(ordering: .acquiring)
+        return (0..<threads).reduce(0) { $0 &+ workers[$1].pointee.counters.tasklets.load(ordering: .relaxed) }
     }
 }

@@ -15,10 +15,7 @@ extension TaskletPool {
     public func watchForStalls(after interval: Duration, action: StallAction) throws {
         guard interval >= .milliseconds(1) else { throw ChannelError.invalidStallInterval(interval) }
         guard !registry.isShutDown.load(ordering: .relaxed) else { throw TaskletPoolError.shutDown }
-        let (seconds, attoseconds) = interval.components
-        let nanoseconds = seconds >= Int64(UInt64.max / 1_000_000_000 / 2)
-            ? UInt64.max / 2 : UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
-        try registry.stallWatch.start(interval: nanoseconds, action: action, registry: registry)
+        try registry.stallWatch.start(interval: interval.nanoseconds, action: action, registry: registry)
     }
 
     /// Turns the stall watch off (its thread stays, asleep, until shutdown).

@@ -293,10 +293,17 @@ struct WorkStealingDeque: ~Copyable {
         return Swift.max(0, b &- t)
     }
 
-    /// The index the next push will use. Owner only.
+    /// The index the next push will use. Owner only (the watchdog reads it
+    /// too, as a hint of progress).
     @inlinable
     var bottomIndex: Int {
         bottom.load(ordering: .relaxed)
+    }
+
+    /// The index of the oldest job: a progress hint for the watchdog (it
+    /// moves when a thief steals or the owner takes its last job).
+    var topIndex: Int {
+        top.load(ordering: .relaxed)
     }
 
     // MARK: - Growth

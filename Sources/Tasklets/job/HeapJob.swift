@@ -17,11 +17,17 @@ struct HeapJob {
     let header: JobHeader
     let body: @Sendable () throws -> Void
     let owner: Owner
+    /// The tasklet's name (a `StaticString`'s address, see
+    /// `Worker.runningName`), or 0.
+    let name: UInt
 
     /// Allocates a record for `body`; it is freed when the job runs.
-    static func make(_ body: @escaping @Sendable () throws -> Void, owner: Owner) -> JobRef {
+    static func make(
+        _ body: @escaping @Sendable () throws -> Void, owner: Owner, name: StaticString? = nil
+    ) -> JobRef {
         let record = UnsafeMutablePointer<HeapJob>.allocate(capacity: 1)
-        record.initialize(to: HeapJob(header: JobHeader(execute: execute), body: body, owner: owner))
+        record.initialize(to: HeapJob(
+            header: JobHeader(execute: execute), body: body, owner: owner, name: Worker.nameBits(name)))
         return JobRef(record)
     }
 
@@ -32,12 +38,20 @@ struct HeapJob {
         switch job.owner {
         case .pool(let handler):
             // A detached tasklet belongs to no construct: it runs at the top.
-            Ambient.with(nil) {
-                do {
-                    try job.body()
-                } catch {
-                    handler(error)
+            let body = job.body
+            let run = {
+                Ambient.with(nil) {
+                    do {
+                        try body()
+                    } catch {
+                        handler(error)
+                    }
                 }
+            }
+            if job.name != 0, let worker = Worker.current {
+                worker.pointee.withRunningName(job.name, run)
+            } else {
+                run()
             }
         case .scope(let scope):
             scope.runTasklet(job.body)

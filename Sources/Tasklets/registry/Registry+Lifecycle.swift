@@ -23,14 +23,8 @@ extension Registry {
     /// Starts the worker threads and waits until each has pinned itself and
     /// built its state; on failure, stops the ones already started.
     func startThreads() throws(TaskletPoolError) {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
+        var attributes = workerThreadAttributes()
         defer { pthread_attr_destroy(&attributes) }
-        // Deep recursion (a 1,200-level tree, fib with no cutoff) needs room.
-        pthread_attr_setstacksize(&attributes, stackSize)
-        // 64 KiB of guard pages: a large frame still lands in them, so an
-        // overflow is reported (`startWorker`) instead of corrupting memory.
-        pthread_attr_setguardsize(&attributes, 64 << 10)
         let guardError = system.installStackGuard()
         if guardError != 0 {
             report("stack overflow reports unavailable (\(SystemError(errno: guardError, call: "sigaction")))")
@@ -59,6 +53,33 @@ extension Registry {
         }
     }
 
+    /// What every thread that runs jobs gets (workers and spares); the
+    /// caller destroys them.
+    func workerThreadAttributes() -> pthread_attr_t {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        // Deep recursion (a 1,200-level tree, fib with no cutoff) needs room.
+        pthread_attr_setstacksize(&attributes, stackSize)
+        // 64 KiB of guard pages: a large frame still lands in them, so an
+        // overflow is reported (`enterStackGuard`) instead of corrupting memory.
+        pthread_attr_setguardsize(&attributes, 64 << 10)
+        return attributes
+    }
+
+    /// On a thread that runs jobs: the line its stack overflow prints (and
+    /// an alternate signal stack to print it from).
+    func enterStackGuard(_ index: Int) {
+        let overflowLine = """
+            swift-tasklets: worker \(index) has overflowed its stack of \
+            \(TaskletPool.describeByteCount(stackSize)); give it more with \
+            TaskletPool(stackSize:) or \(TaskletPool.stackSizeVariable)\n
+            """
+        let guardError = system.enterStackGuard(overflowLine)
+        if guardError != 0 {
+            report("stack overflow reports unavailable on worker \(index) (\(SystemError(errno: guardError, call: "sigaltstack")))")
+        }
+    }
+
     /// On the worker's own thread: pins it if its placement says so, builds
     /// its state (so its deque lands on its node), then waits for the others.
     /// Returns false if the pool failed to start.
@@ -73,17 +94,9 @@ extension Registry {
         if let reason = memory.unavailableReason {
             report("node-local memory unavailable: \(reason)")
         }
-        let overflowLine = """
-            swift-tasklets: worker \(index) has overflowed its stack of \
-            \(TaskletPool.describeByteCount(stackSize)); give it more with \
-            TaskletPool(stackSize:) or \(TaskletPool.stackSizeVariable)\n
-            """
-        let guardError = system.enterStackGuard(overflowLine)
-        if guardError != 0 {
-            report("stack overflow reports unavailable on worker \(index) (\(SystemError(errno: guardError, call: "sigaltstack")))")
-        }
+        enterStackGuard(index)
         workers[index].initialize(to: Worker(
-            index: index, injector: layout.injectorOfWorker[index],
+            index: index, home: index, injector: layout.injectorOfWorker[index],
             registry: Unmanaged.passUnretained(self), sleepCounts: sleep.counts,
             ringMemory: RingMemory(memory: memory, node: placement.node)))
         return lifecycle.withLock {
@@ -123,6 +136,18 @@ extension Registry {
         lifecycle.withLock {
             while exitedWorkers < threads.count { lifecycleChanged.wait() }
         }
+        // The last worker stopped supervision (or none started: a failed
+        // start); spares finish what is visible, then leave.
+        stopSupervision()
+        supervisor.waitForThreads()
+    }
+
+    /// Whether the calling thread may wait for the pool's threads to exit:
+    /// not on a worker of any pool (one may be waiting for it), nor on this
+    /// pool's watchdog (an `onLongTasklet` handler that shuts the pool
+    /// down, or drops its last reference).
+    var mayWaitForThreads: Bool {
+        Worker.current == nil && !supervisor.isWatchdogThread
     }
 
     /// Reports a problem once per distinct message, on standard error and in

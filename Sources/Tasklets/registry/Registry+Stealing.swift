@@ -11,6 +11,7 @@ import Musl
 extension Registry {
     /// Step 4, as a searcher, for a bounded number of rounds.
     func search(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
+        worker.pointee.enter(.searching)
         if !worker.pointee.isSearching {
             worker.pointee.isSearching = sleep.tryBeginSearching()
         }
@@ -49,9 +50,8 @@ extension Registry {
     func stealOnce(
         _ worker: UnsafeMutablePointer<Worker>, batching: Bool = true
     ) -> JobRef? {
-        let thief = worker.pointee.index
         var slotCandidate: (victimIndex: Int, stamp: UInt)?
-        for tier in layout.victimOrders[thief].tiers where !tier.isEmpty {
+        for tier in layout.victimOrders[worker.pointee.home].tiers where !tier.isEmpty {
             for _ in 0..<layout.roundsPerTier {
                 let start = worker.pointee.nextRandom(below: tier.count)
                 for offset in 0..<tier.count {
@@ -66,18 +66,50 @@ extension Registry {
                         }
                         continue
                     }
-                    let relation = layout.relation[thief][victimIndex]
+                    let relation = relation(of: worker, to: victimIndex)
                     worker.pointee.counters.recordSteal(relation)
                     if batching && relation == .otherNode && fromDeque { stealBatch(from: victim, into: worker) }
                     return job
                 }
             }
         }
+        if let job = stealFromSpares(worker, slotCandidate: &slotCandidate) { return job }
         guard let (victimIndex, stamp) = slotCandidate,
             let job = stealNextSlot(of: workers[victimIndex], seenWith: stamp)
         else { return nil }
-        worker.pointee.counters.recordSteal(layout.relation[thief][victimIndex])
+        worker.pointee.counters.recordSteal(relation(of: worker, to: victimIndex))
         return job
+    }
+
+    /// Where worker `victim` runs as `thief` sees it, by their home
+    /// workers. The victim's home comes from the supervisor's table, not its
+    /// state: another thread reads nothing of a worker's but its atomics.
+    func relation(of thief: UnsafeMutablePointer<Worker>, to victim: Int) -> PoolLayout.Relation {
+        layout.relation[thief.pointee.home][supervisor.home(of: victim)]
+    }
+
+    /// The queued jobs of the spares (supervision/), after every regular
+    /// worker's: a spare runs what it queued itself unless it gets stuck.
+    /// A spare's next slot, like a worker's, becomes the pass's slot
+    /// candidate if it has none yet.
+    func stealFromSpares(
+        _ worker: UnsafeMutablePointer<Worker>, slotCandidate: inout (victimIndex: Int, stamp: UInt)?
+    ) -> JobRef? {
+        // acquiring: pairs with the releasing store that published the
+        // slots, so their initialized states are visible.
+        let slots = supervisor.spareSlots.load(ordering: .acquiring)
+        for index in workerCount..<workerCount + slots where index != worker.pointee.index {
+            let spare = workers[index]
+            if let (job, _) = stealQueued(from: spare) {
+                worker.pointee.counters.recordSteal(relation(of: worker, to: index))
+                return job
+            }
+            // relaxed: hints, as in `stealOnce`.
+            if slotCandidate == nil, spare.pointee.next.load(ordering: .relaxed) != 0 {
+                slotCandidate = (index, spare.pointee.nextStamp.load(ordering: .relaxed))
+            }
+        }
+        return nil
     }
 
     /// The oldest job of a victim's `deque`, else of its task queues, with a

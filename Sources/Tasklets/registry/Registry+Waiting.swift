@@ -101,7 +101,7 @@ extension Registry {
         for _ in 0..<4 {
             switch workers[thief].pointee.deque.steal(atOrAbove: base) {
             case .success(let job):
-                worker.pointee.counters.recordLeapfrogSteal(layout.relation[worker.pointee.index][thief])
+                worker.pointee.counters.recordLeapfrogSteal(relation(of: worker, to: thief))
                 return job
             case .empty:
                 return nil

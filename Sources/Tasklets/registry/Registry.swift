@@ -72,6 +72,15 @@ import Musl
 // newer work while it waits, as an idle worker would (docs/join.md), so that
 // two pools calling into each other cannot block every worker of both.
 //
+// No tasklet starves behind a long one (supervision/, docs/starvation.md):
+// a watchdog thread sees a worker whose job counter has not moved for the
+// long-tasklet threshold (10 ms), or that is inside `blocking { }`, while
+// work waits in its queues (or, with every thread held up, in the
+// injectors); it wakes an idle worker to steal that work, or else sends a
+// spare worker, a thread with a worker state of its own that serves the
+// held-up worker's queues first. Work queued behind a long tasklet thus
+// starts within the threshold plus a watchdog period plus a spare's start.
+//
 // Errors cancel: the first error thrown inside a `join`, scope or parallel
 // loop cancels it (and the constructs inside it), so work not yet started is
 // skipped (`cancel/`, docs/join.md).
@@ -85,9 +94,13 @@ import Musl
 @usableFromInline
 final class Registry: @unchecked Sendable {
     let workerCount: Int
-    /// `workerCount` pointers to worker states, fixed for the pool's life.
-    /// Each worker's own thread initializes its state (see `startThreads`).
+    /// Pointers to worker states, fixed for the pool's life: `workerCount`
+    /// regular workers, each initialized by its own thread (see
+    /// `startThreads`), then room for `supervisor.spareCapacity` spares,
+    /// filled as spares are first needed (`Supervisor.spareSlots`).
     @usableFromInline let workers: UnsafeMutablePointer<UnsafeMutablePointer<Worker>>
+    /// The watchdog, the spares and the blocking sections (supervision/).
+    let supervisor: Supervisor
     /// One injector per node that has workers (`layout.injectorNodes`).
     let injectors: [Injector]
     @usableFromInline let sleep: Sleep
@@ -136,7 +149,7 @@ final class Registry: @unchecked Sendable {
 
     init(
         layout: PoolLayout, stackSize: Int = TaskletPool.defaultStackSize, system: SystemCalls,
-        errorHandler: @escaping @Sendable (any Error) -> Void
+        supervision: SupervisionSettings, errorHandler: @escaping @Sendable (any Error) -> Void
     ) {
         self.stackSize = stackSize
         workerCount = layout.workerCount
@@ -146,7 +159,8 @@ final class Registry: @unchecked Sendable {
         injectors = layout.injectorNodes.map { _ in Injector() }
         lifecycleChanged = PthreadCondition(lock: lifecycle)
         initialized = Array(repeating: false, count: layout.workerCount)
-        workers = .allocate(capacity: layout.workerCount)
+        supervisor = Supervisor(settings: supervision, workerCount: layout.workerCount)
+        workers = .allocate(capacity: layout.workerCount + supervision.spareCapacity)
         for index in 0..<layout.workerCount {
             workers[index] = allocateCacheAlignedStorage(for: Worker.self)
         }
@@ -162,6 +176,10 @@ final class Registry: @unchecked Sendable {
         for index in 0..<workerCount {
             UnsafeMutableRawPointer(workers[index]).deallocate()
         }
+        // Every spare thread has exited: each holds the registry.
+        for index in workerCount..<workerCount + supervisor.spareSlots.load(ordering: .acquiring) {
+            deallocateCacheAligned(workers[index])
+        }
         workers.deallocate()
     }
 
@@ -175,10 +193,14 @@ final class Registry: @unchecked Sendable {
 
     func workerMain(_ index: Int) {
         defer {
-            lifecycle.withLock {
+            let last: Bool = lifecycle.withLock {
                 exitedWorkers += 1
                 lifecycleChanged.broadcast()
+                return exitedWorkers == threads.count && isShutDown.load(ordering: .relaxed)
             }
+            // The watchdog and the spares outlive the workers only to help
+            // with what stuck workers left queued.
+            if last { stopSupervision() }
         }
         defer { system.leaveStackGuard() }
         guard startWorker(index) else { return }
@@ -188,10 +210,12 @@ final class Registry: @unchecked Sendable {
         while true {
             if let job = nextLocalJob(worker) ?? search(worker) {
                 stopSearching(worker)
+                worker.pointee.enter(.running)
                 run(job, on: worker)
                 continue
             }
             if !sleep.sleep(worker, hasVisibleWork: hasVisibleWork) { return }
+            supervisor.noteWorkerAwake(system: system)
         }
     }
 
@@ -229,7 +253,8 @@ final class Registry: @unchecked Sendable {
     /// The sleep protocol's re-check: is any job queued anywhere?
     func hasVisibleWork() -> Bool {
         for injector in injectors where !injector.isEmptyForSleepCheck { return true }
-        for index in 0..<workerCount {
+        // Spares too: a spare's queues hold what it pushed itself.
+        for index in 0..<workerCount + supervisor.spareSlots.load(ordering: .acquiring) {
             let worker = workers[index]
             if worker.pointee.deque.count > 0 || worker.pointee.tasks.count > 0 { return true }
             // sequentiallyConsistent: a load of the re-check (see `count`).

@@ -8,6 +8,14 @@ import Synchronization
 @usableFromInline
 struct Worker: ~Copyable {
     @usableFromInline let index: Int
+    /// The regular worker whose node, injector and victim order this one
+    /// uses: itself, or for a spare (supervision/), the worker it was first
+    /// started for.
+    let home: Int
+    /// Whether this is a spare (supervision/) rather than a regular worker.
+    /// Stored, not computed: other threads read it, and a computed
+    /// property would read the whole struct, which its owner modifies.
+    let isSpare: Bool
     /// The injector of this worker's node (an index into `Registry.injectors`).
     let injector: Int
     /// Jobs that someone waits for: `join` halves and scope tasklets. A
@@ -40,6 +48,16 @@ struct Worker: ~Copyable {
     /// (high 32 bits; helping is closed while it is above 0). See
     /// `Registry.closeToHelpers`.
     let helpGate: Atomic<UInt64>
+    /// What the thread is doing (`WorkerPhase`), for the watchdog and
+    /// snapshots: written by the owner on changes only (a relaxed store when
+    /// its loop starts a job after searching), read by anyone.
+    let phase: Atomic<UInt8>
+    /// For a spare: the worker (or spare) whose queues it serves first, or
+    /// -1. Set by the supervisor, read by the spare.
+    let compensating: Atomic<Int>
+    /// The name of the tasklet running now (a `StaticString`'s address), or
+    /// 0: written by the owner around named tasklets, read by the watchdog.
+    let runningName: Atomic<UInt>
 
     /// Local jobs run since the injector was last looked at (see `Registry`).
     var localTicks: UInt32 = 0
@@ -56,10 +74,12 @@ struct Worker: ~Copyable {
     var random: UInt64
 
     init(
-        index: Int, injector: Int, registry: Unmanaged<Registry>,
+        index: Int, home: Int, injector: Int, registry: Unmanaged<Registry>,
         sleepCounts: UnsafeMutablePointer<Atomic<UInt64>>, ringMemory: RingMemory?
     ) {
         self.index = index
+        self.home = home
+        isSpare = index != home
         self.injector = injector
         self.registry = registry
         poolIdentity = registry.takeUnretainedValue().identity
@@ -71,6 +91,9 @@ struct Worker: ~Copyable {
         parkWord = Atomic(0)
         counters = WorkerCounters()
         helpGate = Atomic(0)
+        phase = Atomic(WorkerPhase.searching.rawValue)
+        compensating = Atomic(-1)
+        runningName = Atomic(0)
         random = 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
     }
 
@@ -94,6 +117,16 @@ struct Worker: ~Copyable {
     func wakeOneIfNobodySearches() {
         if Sleep.shouldWake(afterLocalPushSeeing: sleepCounts) {
             registry.takeUnretainedValue().sleep.wakeOne()
+        }
+    }
+
+    /// Publishes what the thread does now, if that changed.
+    @inline(__always)
+    func enter(_ phase: WorkerPhase) {
+        // relaxed: a report for the watchdog, which acts on a stale value at
+        // worst one period late; no data travels with it.
+        if self.phase.load(ordering: .relaxed) != phase.rawValue {
+            self.phase.store(phase.rawValue, ordering: .relaxed)
         }
     }
 

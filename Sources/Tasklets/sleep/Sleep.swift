@@ -177,7 +177,9 @@ final class Sleep: @unchecked Sendable {
 
         // Step 3, park until a waker sets the park word.
         worker.pointee.counters.parks.bumpOwned()
+        worker.pointee.enter(.parked)
         waitForUnpark(worker)
+        worker.pointee.enter(.searching)
         worker.pointee.counters.wakes.bumpOwned()
         worker.pointee.isSearching = true
         return true

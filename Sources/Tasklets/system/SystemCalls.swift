@@ -49,6 +49,10 @@ struct SystemCalls: Sendable {
     var enterStackGuard: @Sendable (String) -> Int32
     /// On a worker thread about to exit: undoes `enterStackGuard`.
     var leaveStackGuard: @Sendable () -> Void
+    /// Installs `dumpOnSignal`'s handler for a signal; 0 or an errno.
+    var installDumpSignal: @Sendable (Int32) -> Int32
+    /// Blocks until that handler has run once more; 0 or an errno.
+    var waitForDumpSignal: @Sendable () -> Int32
     /// Installs Swift's global-executor hooks (global_executor.c); a
     /// CTASKLETS_GLOBAL_* code.
     var installGlobalExecutorHooks: @Sendable (
@@ -96,6 +100,8 @@ struct SystemCalls: Sendable {
         installStackGuard: { Int32(ctasklets_stack_guard_install()) },
         enterStackGuard: { message in Int32(ctasklets_stack_guard_enter(message)) },
         leaveStackGuard: { ctasklets_stack_guard_leave() },
+        installDumpSignal: { signal in -Int32(ctasklets_dump_signal_install(signal)) },
+        waitForDumpSignal: { -Int32(ctasklets_dump_signal_wait()) },
         installGlobalExecutorHooks: { context, enqueue, enqueueAfter in
             Int32(ctasklets_install_global_hooks(context, enqueue, enqueueAfter))
         }

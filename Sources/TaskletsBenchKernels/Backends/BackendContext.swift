@@ -17,9 +17,10 @@ public final class BackendContext: @unchecked Sendable {
         self.backend = backend
         self.workers = workers
         switch backend {
-        case .pool:
+        case .pool, .poolUnsupervised:
             do {
-                pool = try TaskletPool(workers: workers)
+                // nil: the default supervision (TASKLETS_LONG_TASKLET_MS applies).
+                pool = try TaskletPool(workers: workers, supervision: backend == .pool ? nil : .disabled)
             } catch {
                 throw .backendFailed(backend: backend.rawValue, reason: error.description)
             }
@@ -39,11 +40,14 @@ public final class BackendContext: @unchecked Sendable {
         naive?.shutdown()
     }
 
-    /// The pool's counters (steals and so on), for the pool backend.
+    /// The pool's counters (steals and so on), for the pool backends.
     public var poolStatistics: TaskletPool.WorkerStatistics? { pool?.statistics().total }
 
-    /// The pool itself, for the pool backend (its placements and diagnostics).
+    /// The pool itself, for the pool backends (its placements and diagnostics).
     public var taskletPool: TaskletPool? { pool }
+
+    /// The pool's supervision counters, for both pool backends.
+    public var supervisionStatistics: TaskletPool.SupervisionStatistics? { pool?.statistics().supervision }
 
     /// Runs `body` on the pool (`pool.run`), where the pool kernels must be.
     func inPool<R>(_ body: sending () -> R) throws(BenchError) -> R {
@@ -66,7 +70,7 @@ public final class BackendContext: @unchecked Sendable {
     /// Submits `body` from a thread outside the backend, without waiting.
     func submit(_ body: @escaping @Sendable () -> Void) throws(BenchError) {
         switch backend {
-        case .pool:
+        case .pool, .poolUnsupervised:
             do {
                 try pool?.spawn(body)
             } catch {
@@ -87,7 +91,7 @@ public final class BackendContext: @unchecked Sendable {
     /// backend and waits for both.
     func forkJoin(_ a: @escaping @Sendable () -> Void, _ b: @escaping @Sendable () -> Void) throws(BenchError) {
         switch backend {
-        case .pool:
+        case .pool, .poolUnsupervised:
             try inPool { _ = join({ a() }, { b() }) }
         case .naive:
             let naive = try naivePool()

@@ -5,6 +5,10 @@ public enum BackendName: String, CommandLineName, Sendable, Codable {
     case sequential
     /// `TaskletPool`: `join`, `scope`, `parallelReduce`.
     case pool
+    /// `TaskletPool` with supervision off (`.disabled`): no watchdog, no
+    /// spares. Only for the supervision kernels, as the baseline of what
+    /// supervision buys; on the others it would just be the pool again.
+    case poolUnsupervised = "pool-unsupervised"
     /// `DispatchGroup` recursion on the global queue; `concurrentPerform` for sum.
     case dispatch
     /// `withTaskGroup` on Swift Concurrency's default global executor.
@@ -17,6 +21,7 @@ public enum BackendName: String, CommandLineName, Sendable, Codable {
         switch self {
         case .sequential: return "plain recursion on one thread (the Ts baseline)"
         case .pool: return "TaskletPool: join, scope, parallelReduce"
+        case .poolUnsupervised: return "TaskletPool with supervision off (.disabled)"
         case .dispatch: return "DispatchGroup recursion on the global queue, concurrentPerform for sum"
         case .taskgroup: return "withTaskGroup on the default global executor"
         case .naive: return "N threads, one shared queue, one pthread mutex + condition variable"
@@ -28,10 +33,17 @@ public enum BackendName: String, CommandLineName, Sendable, Codable {
     /// affinity mask and cannot be told a thread count).
     public var sizesFromAffinityMask: Bool { self == .dispatch || self == .taskgroup }
 
+    /// Whether the backend is a `TaskletPool` (with or without supervision).
+    public var isTaskletPool: Bool { self == .pool || self == .poolUnsupervised }
+
     /// Whether the backend runs `kernel` (the sequential backend has no
     /// threads to wake or submit to; Swift tasks run on the pool or on the
-    /// default global executor, `taskgroup`).
+    /// default global executor, `taskgroup`; the unsupervised pool runs the
+    /// supervision kernels only, as the pool's baseline).
     public func supports(_ kernel: KernelName) -> Bool {
+        if KernelName.supervisionKernels.contains(kernel) { return self != .sequential }
+        // The compute kernels too: what supervision costs them.
+        if self == .poolUnsupervised { return KernelName.computeKernels.contains(kernel) }
         if kernel == .parked { return self == .pool }
         if KernelName.asyncKernels.contains(kernel) { return self == .pool || self == .taskgroup }
         return self != .sequential || KernelName.computeKernels.contains(kernel)

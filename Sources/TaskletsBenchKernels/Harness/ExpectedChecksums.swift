@@ -50,7 +50,8 @@ public enum ExpectedChecksums {
     /// fib is computed (fib(n) mod 2^64 by iteration), n-queens comes from
     /// the table of known counts, uts, skew and sum from the spec's vectors.
     /// The scheduler and async kernels count the tasklets, tasks, yields or
-    /// messages that ran; the channel kernels sum what went through.
+    /// messages that ran; the channel kernels sum what went through; the
+    /// supervision kernels count the numbered tasklets that ran exactly once.
     public static func expected(_ kernel: KernelName, _ parameters: KernelParameters) -> UInt64? {
         switch kernel {
         case .fib:
@@ -87,6 +88,10 @@ public enum ExpectedChecksums {
             return items &* (items &+ 1) / 2 &+ items &* UInt64(parameters.pipelineStages - 2)
         case .parked:
             return UInt64(parameters.parkedTasks)
+        case .starve:
+            return UInt64(parameters.starveTasklets)
+        case .blockstorm:
+            return UInt64(parameters.blockstormTasklets)
         }
     }
 }

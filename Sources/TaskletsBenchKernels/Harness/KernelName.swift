@@ -1,6 +1,7 @@
 /// The kernels of the harness: the five of `docs/kernels.md`, three that
 /// measure the pool's scheduler rather than a computation, three that
-/// measure it as Swift's executor and three of channels.
+/// measure it as Swift's executor, three of channels and two of
+/// supervision (long and blocking tasklets).
 public enum KernelName: String, CommandLineName, Sendable, Codable {
     case fib, nqueens, uts, skew, sum
     case wakeLatency = "wake-latency"
@@ -10,6 +11,7 @@ public enum KernelName: String, CommandLineName, Sendable, Codable {
     case yield
     case actors
     case pingpong, pipeline, parked
+    case starve, blockstorm
 
     /// The kernels with a specified checksum, in the spec's order.
     public static let computeKernels: [KernelName] = [.fib, .nqueens, .uts, .skew, .sum]
@@ -20,6 +22,10 @@ public enum KernelName: String, CommandLineName, Sendable, Codable {
 
     /// The kernels of channels (docs/channels.md), a subset of the above.
     public static let channelKernels: [KernelName] = [.pingpong, .pipeline, .parked]
+
+    /// The kernels of long and blocking tasklets: what supervision (spares,
+    /// `blocking { }`) buys, against the pool with it off and the others.
+    public static let supervisionKernels: [KernelName] = [.starve, .blockstorm]
 
     /// What the kernel measures, for `tasklets-bench list`.
     public var summary: String {
@@ -38,6 +44,8 @@ public enum KernelName: String, CommandLineName, Sendable, Codable {
         case .pingpong: return "two tasks, two rendezvous channels, PINGPONG_ROUNDS round trips: ns/round trip, vs AsyncChannel"
         case .pipeline: return "PIPELINE_STAGES stages over channels of PIPELINE_CAPACITY, PIPELINE_ITEMS items: items/s"
         case .parked: return "PARKED_TASKS tasks parked on channels: bytes each, and fib(PARKED_FIB_N) beside them"
+        case .starve: return "a tasklet spinning STARVE_SPIN_MS on every worker, then STARVE_TASKLETS tiny ones: start p50/p99/max"
+        case .blockstorm: return "BLOCKSTORM_TASKLETS tasklets each blocking BLOCKSTORM_MS (usleep, in blocking { }): ms, threads"
         }
     }
 

@@ -14,6 +14,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
     case wakeSamples, idleCount, injectThreads, injectPerThread
     case asyncTasks, yieldTasks, yieldRounds, actors, actorMessages
     case pingpongRounds, pingpongBaselines, pipelineItems, pipelineStages, pipelineCapacity, parkedTasks, parkedFibN
+    case starveSpinners, starveSpinMs, starveTasklets, blockstormTasklets, blockstormMs
 
     /// The kernel that reads it.
     public var kernel: KernelName {
@@ -32,6 +33,8 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .pingpongRounds, .pingpongBaselines: return .pingpong
         case .pipelineItems, .pipelineStages, .pipelineCapacity: return .pipeline
         case .parkedTasks, .parkedFibN: return .parked
+        case .starveSpinners, .starveSpinMs, .starveTasklets: return .starve
+        case .blockstormTasklets, .blockstormMs: return .blockstorm
         }
     }
 
@@ -66,6 +69,11 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .pipelineCapacity: return "PIPELINE_CAPACITY"
         case .parkedTasks: return "PARKED_TASKS"
         case .parkedFibN: return "PARKED_FIB_N"
+        case .starveSpinners: return "STARVE_SPINNERS"
+        case .starveSpinMs: return "STARVE_SPIN_MS"
+        case .starveTasklets: return "STARVE_TASKLETS"
+        case .blockstormTasklets: return "BLOCKSTORM_TASKLETS"
+        case .blockstormMs: return "BLOCKSTORM_MS"
         }
     }
 
@@ -79,6 +87,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         switch self {
         case .utsQ: return "a number from 0 to 1"
         case .utsSeed: return "a whole number from 0 to \(UInt64.max)"
+        case .starveSpinners: return "a whole number from 0 (one per worker) to \(integerRange.upperBound)"
         default:
             let range = integerRange
             return "a whole number from \(range.lowerBound) to \(range.upperBound)"
@@ -109,6 +118,11 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .pipelineCapacity: return 0...1_000_000
         case .parkedTasks: return 1...10_000_000
         case .parkedFibN: return 0...50
+        case .starveSpinners: return 0...4096
+        case .starveSpinMs: return 1...60_000
+        case .starveTasklets: return 1...10_000_000
+        case .blockstormTasklets: return 1...1_000_000
+        case .blockstormMs: return 0...10_000
         case .utsSeed, .utsQ: return 0...Int.max
         }
     }
@@ -144,6 +158,11 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .pipelineCapacity: return String(parameters.pipelineCapacity)
         case .parkedTasks: return String(parameters.parkedTasks)
         case .parkedFibN: return String(parameters.parkedFibN)
+        case .starveSpinners: return String(parameters.starveSpinners)
+        case .starveSpinMs: return String(parameters.starveSpinMs)
+        case .starveTasklets: return String(parameters.starveTasklets)
+        case .blockstormTasklets: return String(parameters.blockstormTasklets)
+        case .blockstormMs: return String(parameters.blockstormMs)
         }
     }
 
@@ -196,6 +215,11 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .pipelineCapacity: parameters.pipelineCapacity = number
         case .parkedTasks: parameters.parkedTasks = number
         case .parkedFibN: parameters.parkedFibN = number
+        case .starveSpinners: parameters.starveSpinners = number
+        case .starveSpinMs: parameters.starveSpinMs = number
+        case .starveTasklets: parameters.starveTasklets = number
+        case .blockstormTasklets: parameters.blockstormTasklets = number
+        case .blockstormMs: parameters.blockstormMs = number
         case .utsSeed, .utsQ: break  // not integers of Int range; handled in `set`
         }
     }

@@ -45,6 +45,16 @@ public struct KernelParameters: Sendable, Hashable, Codable {
     public var parkedTasks = 100_000
     /// The fib that `parked` runs beside its parked tasks (and without them).
     public var parkedFibN = 27
+    /// Spinning tasklets of `starve`; 0: one per worker (the backend's count).
+    public var starveSpinners = 0
+    /// How long each of them spins, in ms.
+    public var starveSpinMs = 300
+    /// Tiny tasklets submitted behind them.
+    public var starveTasklets = 1000
+    /// Tasklets of `blockstorm`.
+    public var blockstormTasklets = 1000
+    /// How long each blocks its thread (`usleep`), in ms.
+    public var blockstormMs = 10
 
     public init() {}
 
@@ -76,6 +86,10 @@ public struct KernelParameters: Sendable, Hashable, Codable {
         quick.pipelineItems = 5000
         quick.parkedTasks = 1000
         quick.parkedFibN = 18
+        quick.starveSpinMs = 20
+        quick.starveTasklets = 100
+        quick.blockstormTasklets = 100
+        quick.blockstormMs = 1
         return quick
     }()
 

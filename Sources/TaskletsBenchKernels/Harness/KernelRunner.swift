@@ -59,6 +59,8 @@ public enum KernelRunner {
                 context, rounds: parameters.pingpongRounds, baselines: parameters.pingpongBaselines == 1)
         case .pipeline: outcome = try ChannelKernels.pipeline(context, parameters)
         case .parked: outcome = try ChannelKernels.parked(context, tasks: parameters.parkedTasks, fibN: parameters.parkedFibN)
+        case .starve: outcome = try Starve.run(context, parameters)
+        case .blockstorm: outcome = try BlockStorm.run(context, parameters)
         }
         let end = Clock.nanoseconds()
         let cpuEnd = Clock.processCPUNanoseconds()

@@ -10,7 +10,7 @@ enum Fib {
         switch context.backend {
         case .sequential:
             return KernelOutcome(checksum: sequential(n))
-        case .pool:
+        case .pool, .poolUnsupervised:
             return KernelOutcome(checksum: try context.inPool { pool(n) })
         case .dispatch:
             let counters = SharedCounters()

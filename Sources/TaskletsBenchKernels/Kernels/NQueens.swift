@@ -21,7 +21,7 @@ enum NQueens {
         switch context.backend {
         case .sequential:
             return KernelOutcome(checksum: sequential(board, 0, 0, 0, 0))
-        case .pool:
+        case .pool, .poolUnsupervised:
             return KernelOutcome(checksum: try context.inPool { pool(board, 0, 0, 0, 0) })
         case .dispatch:
             let counters = SharedCounters()

@@ -24,7 +24,7 @@ enum Skew {
         switch context.backend {
         case .sequential:
             sequential(shape, counters)
-        case .pool:
+        case .pool, .poolUnsupervised:
             try context.inPool { pool(shape, counters) }
         case .dispatch:
             dispatch(shape, counters)

@@ -30,13 +30,13 @@ enum Sum {
         switch context.backend {
         case .sequential:
             return KernelOutcome(checksum: sequential(input, 0, input.count, grain))
-        case .pool:
+        case .pool, .poolUnsupervised:
             let total = try context.inPool { () -> Result<UInt64, any Error> in
                 Result { try pool(input, grain) }
             }
             switch total {
             case .success(let sum): return KernelOutcome(checksum: sum)
-            case .failure(let error): throw .backendFailed(backend: "pool", reason: "\(error)")
+            case .failure(let error): throw .backendFailed(backend: context.backend.rawValue, reason: "\(error)")
             }
         case .dispatch:
             return KernelOutcome(checksum: dispatch(input, grain))

@@ -36,7 +36,7 @@ enum UTS {
             var nodes = 0
             let sum = sequential(tree, root, true, &nodes)
             return KernelOutcome(checksum: sum, metrics: [Metric("nodes", Double(nodes))])
-        case .pool:
+        case .pool, .poolUnsupervised:
             return KernelOutcome(checksum: try context.inPool { pool(tree, root, true) })
         case .dispatch:
             let counters = SharedCounters()

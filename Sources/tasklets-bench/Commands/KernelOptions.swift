@@ -50,6 +50,16 @@ struct KernelOptions: ParsableArguments {
     var parkedTasks: String?
     @Option(name: .customLong("parked-fib-n"), help: "parked: fib run beside them (PARKED_FIB_N, default 27).")
     var parkedFibN: String?
+    @Option(name: .customLong("starve-spinners"), help: "starve: spinning tasklets, 0 for one per worker (STARVE_SPINNERS, default 0).")
+    var starveSpinners: String?
+    @Option(name: .customLong("starve-spin-ms"), help: "starve: how long each spins, ms (STARVE_SPIN_MS, default 300).")
+    var starveSpinMs: String?
+    @Option(name: .customLong("starve-tasklets"), help: "starve: tiny tasklets behind them (STARVE_TASKLETS, default 1000).")
+    var starveTasklets: String?
+    @Option(name: .customLong("blockstorm-tasklets"), help: "blockstorm: blocking tasklets (BLOCKSTORM_TASKLETS, default 1000).")
+    var blockstormTasklets: String?
+    @Option(name: .customLong("blockstorm-ms"), help: "blockstorm: how long each blocks, ms (BLOCKSTORM_MS, default 10).")
+    var blockstormMs: String?
 
     /// The options given, by parameter.
     var given: [KernelParameter: String] {
@@ -61,7 +71,8 @@ struct KernelOptions: ParsableArguments {
             (.asyncTasks, asyncTasks), (.yieldTasks, yieldTasks), (.yieldRounds, yieldRounds), (.actors, actors),
             (.actorMessages, actorMessages), (.pingpongRounds, pingpongRounds), (.pingpongBaselines, pingpongBaselines), (.pipelineItems, pipelineItems),
             (.pipelineStages, pipelineStages), (.pipelineCapacity, pipelineCapacity), (.parkedTasks, parkedTasks),
-            (.parkedFibN, parkedFibN),
+            (.parkedFibN, parkedFibN), (.starveSpinners, starveSpinners), (.starveSpinMs, starveSpinMs),
+            (.starveTasklets, starveTasklets), (.blockstormTasklets, blockstormTasklets), (.blockstormMs, blockstormMs),
         ]
         var given: [KernelParameter: String] = [:]
         for case let (parameter, value?) in pairs { given[parameter] = value }

@@ -14,10 +14,15 @@ struct ListCommand: ParsableCommand {
             print("  \("".padding(14))parameters: \(parameters.joined(separator: ", "))")
         }
         print("Backends:")
+        let width = max(14, (BackendName.allCases.map(\.rawValue.count).max() ?? 0) + 2)
         for backend in BackendName.allCases {
+            let supported = KernelName.allCases.filter { backend.supports($0) }.map(\.rawValue)
             let missing = KernelName.allCases.filter { !backend.supports($0) }.map(\.rawValue)
-            let suffix = missing.isEmpty ? "" : " (not: \(missing.joined(separator: ", ")))"
-            print("  \(backend.rawValue.padding(14))\(backend.summary)\(suffix)")
+            // Whichever list is shorter: what it runs, or what it does not.
+            let suffix = missing.isEmpty ? ""
+                : supported.count < missing.count ? " (only: \(supported.joined(separator: ", ")))"
+                : " (not: \(missing.joined(separator: ", ")))"
+            print("  \(backend.rawValue.padding(width))\(backend.summary)\(suffix)")
         }
     }
 }

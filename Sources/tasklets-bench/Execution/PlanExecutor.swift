@@ -20,7 +20,9 @@ struct PlanExecutor {
     func execute() -> Outcome {
         let available = (try? TaskletPool.affinityCPUs()) ?? []
         let pinnedHere = Pinning.pinnedCPUs != nil
-        let cells = plan.cells
+        // Only cells with something to run: `--backend all` (and the suite)
+        // name backends that run none of the chosen kernels.
+        let cells = plan.cells.filter { cell in plan.kernels.contains(where: cell.backend.supports) }
         let local = cells.filter { pinnedHere || BenchPlan.pinning(for: $0, available: available) == nil }
         let remote = cells.filter { !local.contains($0) }
         let rounds = plan.warmup + plan.repetitions

@@ -3,7 +3,9 @@ import Tasklets
 
 /// Runs `probe` on every worker of `pool` and returns the results by worker
 /// index. Each worker holds until all have run it, so that no worker runs
-/// two of them and every worker runs one.
+/// two of them and every worker runs one. Give it a pool with supervision
+/// off: workers held while a probe waits in a queue are exactly what the
+/// watchdog hands to a spare.
 func onEveryWorker<T: Sendable>(
     _ pool: TaskletPool, _ probe: @escaping @Sendable () -> T
 ) throws -> [Int: T] {
