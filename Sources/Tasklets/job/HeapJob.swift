@@ -37,25 +37,29 @@ struct HeapJob {
         record.deallocate()
         switch job.owner {
         case .pool(let handler):
-            // A detached tasklet belongs to no construct: it runs at the top.
-            let body = job.body
-            let run = {
-                Ambient.with(nil) {
-                    do {
-                        try body()
-                    } catch {
-                        handler(error)
-                    }
-                }
-            }
+            // Closures passed straight down, not stored: no context to allocate.
             if job.name != 0, let worker = Worker.current {
-                worker.pointee.withRunningName(job.name, run)
+                worker.pointee.withRunningName(job.name) { runDetached(job.body, handler) }
             } else {
-                run()
+                runDetached(job.body, handler)
             }
         case .scope(let scope):
             scope.runTasklet(job.body)
             scope.complete()
+        }
+    }
+
+    /// A detached tasklet belongs to no construct: it runs at the top of the
+    /// cancellation tree, and its error goes to the pool's handler.
+    private static func runDetached(
+        _ body: @Sendable () throws -> Void, _ handler: @Sendable (any Error) -> Void
+    ) {
+        Ambient.with(nil) {
+            do {
+                try body()
+            } catch {
+                handler(error)
+            }
         }
     }
 

@@ -51,18 +51,24 @@ extension Registry {
     /// the others, nearest first.
     private func spareSearch(_ spare: UnsafeMutablePointer<Worker>) -> JobRef? {
         let target = spare.pointee.compensating.load(ordering: .relaxed)
-        for victimIndex in [target, spare.pointee.home] where victimIndex >= 0 && victimIndex != spare.pointee.index {
-            let victim = workers[victimIndex]
-            if let (job, _) = stealQueued(from: victim) ?? takeNextSlot(of: victim).map({ ($0, false) }) {
-                spare.pointee.counters.recordSteal(relation(of: spare, to: victimIndex))
-                return job
-            }
+        if let job = stealAll(from: target, by: spare) ?? stealAll(from: spare.pointee.home, by: spare) {
+            return job
         }
         for round in 0..<Registry.searchRounds {
             if let job = popAnyInjector(spare) ?? stealOnce(spare) { return job }
             for _ in 0..<(1 << min(round, 6)) { ctasklets_cpu_relax() }
         }
         return nil
+    }
+
+    /// Any queued job of thread `victimIndex` (-1: none), its next slot
+    /// included without a grace period.
+    private func stealAll(from victimIndex: Int, by spare: UnsafeMutablePointer<Worker>) -> JobRef? {
+        guard victimIndex >= 0, victimIndex != spare.pointee.index else { return nil }
+        let victim = workers[victimIndex]
+        guard let job = stealQueued(from: victim)?.job ?? takeNextSlot(of: victim) else { return nil }
+        spare.pointee.counters.recordSteal(relation(of: spare, to: victimIndex))
+        return job
     }
 
     /// Parks an idle spare until the watchdog sends it somewhere; false when
