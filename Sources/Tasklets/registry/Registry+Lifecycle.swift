@@ -132,7 +132,10 @@ extension Registry {
                 pthread_detach(thread)
             }
         }
-        guard waitForThreads else { return }
+        guard waitForThreads else {
+            releaseWatchdog(join: false)
+            return
+        }
         lifecycle.withLock {
             while exitedWorkers < threads.count { lifecycleChanged.wait() }
         }
@@ -140,6 +143,9 @@ extension Registry {
         // start); spares finish what is visible, then leave.
         stopSupervision()
         supervisor.waitForThreads()
+        // Gone from the process, as the workers are once joined. (Spares
+        // are detached: they come and go while the pool runs.)
+        releaseWatchdog(join: true)
     }
 
     /// Whether the calling thread may wait for the pool's threads to exit:

@@ -43,17 +43,34 @@ extension Registry {
     func startWatchdog() throws(TaskletPoolError) {
         guard supervisor.isEnabled else { return }
         supervisor.lock.withLock { supervisor.liveThreads += 1 }
-        let result = startDetachedThread { registry in registry.watchdogMain() }
+        var handle = pthread_t()
+        let result = startDetachedThread(keeping: &handle) { registry in registry.watchdogMain() }
         if result != 0 {
             supervisor.lock.withLock { supervisor.liveThreads -= 1 }
             throw .threadCreationFailed(SystemError(errno: result, call: "pthread_create (watchdog)"))
         }
+        supervisor.lock.withLock { supervisor.watchdogHandle = handle }
     }
 
-    /// Starts a detached thread that runs `body` with this registry, which
-    /// it keeps alive; returns 0 or the errno of `pthread_create`. A thread
-    /// that runs jobs (`asWorker`) gets the workers' stack and guard.
-    func startDetachedThread(asWorker: Bool = false, _ body: @escaping @Sendable (Registry) -> Void) -> Int32 {
+    /// Joins the watchdog thread (a shutdown that waits), or detaches it;
+    /// whichever shutdown comes first decides, once.
+    func releaseWatchdog(join: Bool) {
+        let handle: pthread_t? = supervisor.lock.withLock {
+            defer { supervisor.watchdogHandle = nil }
+            return supervisor.watchdogHandle
+        }
+        guard let handle else { return }
+        if join { pthread_join(handle, nil) } else { pthread_detach(handle) }
+    }
+
+    /// Starts a thread that runs `body` with this registry, which it keeps
+    /// alive; returns 0 or the errno of `pthread_create`. A thread that runs
+    /// jobs (`asWorker`) gets the workers' stack and guard. Detached, unless
+    /// the caller keeps its handle (to join it).
+    func startDetachedThread(
+        asWorker: Bool = false, keeping handle: UnsafeMutablePointer<pthread_t>? = nil,
+        _ body: @escaping @Sendable (Registry) -> Void
+    ) -> Int32 {
         final class Start: @unchecked Sendable {
             let registry: Registry
             let body: @Sendable (Registry) -> Void
@@ -76,7 +93,7 @@ extension Registry {
             Unmanaged<Start>.fromOpaque(start).release()
             return result
         }
-        pthread_detach(thread)
+        if let handle { handle.pointee = thread } else { pthread_detach(thread) }
         return 0
     }
 

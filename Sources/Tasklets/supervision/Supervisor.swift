@@ -45,6 +45,8 @@ final class Supervisor: @unchecked Sendable {
     /// The watchdog thread, so that a shutdown it calls (from
     /// `onLongTasklet`, or a pool released there) does not wait for itself.
     var watchdogThread: pthread_t?
+    /// The watchdog's handle until a shutdown joins or detaches it.
+    var watchdogHandle: pthread_t?
     var statistics = TaskletPool.SupervisionStatistics()
     /// The watchdog's notes on each worker and spare slot.
     var watches: [Watch]
