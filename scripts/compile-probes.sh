@@ -65,13 +65,19 @@ for probe in Tests/CompileProbes/*.swift; do
     esac
     rm -f "$log"
     # A readme-*.swift probe is a README example: its code after the import,
-    # indented as in the README's list, must appear there word for word.
+    # as it stands or indented as in the README's lists, must appear there
+    # word for word, and it must not reach for `unsafe` escapes.
     if [[ "$probe" == */readme-*.swift ]]; then
-        example=$(sed '1,/^import Tasklets$/d' "$probe" | sed '/./,$!d' | sed 's/^\(.\)/  \1/')
-        if [[ "$(cat README.md)" == *"$example"* ]]; then
+        example=$(sed '1,/^import Tasklets$/d' "$probe" | sed '/./,$!d')
+        indented=$(printf '%s\n' "$example" | sed 's/^\(.\)/  \1/')
+        readme=$(cat README.md)
+        if [[ "$readme" == *"$example"* || "$readme" == *"$indented"* ]]; then
             echo "ok    $probe is word for word in README.md"
         else
             echo "FAIL  $probe differs from its example in README.md"; failures=$((failures + 1))
+        fi
+        if sed 's://.*$::' "$probe" | grep -nE 'unsafe|@unchecked'; then
+            echo "FAIL  $probe uses an unsafe escape"; failures=$((failures + 1))
         fi
     fi
 done

@@ -9,6 +9,8 @@ public enum TaskletPoolError: Error, Sendable, Hashable, CustomStringConvertible
     case invalidEnvironment(variable: String, value: String, expected: String)
     /// A grain size below 1 for a parallel loop.
     case invalidGrain(Int)
+    /// A chunk size below 1 for `withParallelChunks`.
+    case invalidChunkSize(Int)
     /// A worker stack size outside `TaskletPool.acceptedStackSizes`.
     case invalidStackSize(Int)
     /// The operating system refused to start a worker thread.
@@ -42,6 +44,8 @@ public enum TaskletPoolError: Error, Sendable, Hashable, CustomStringConvertible
             return "invalid \(variable)=\"\(value)\": expected \(expected)"
         case .invalidGrain(let grain):
             return "invalid grain \(grain): expected 1 or more"
+        case .invalidChunkSize(let size):
+            return "invalid chunk size \(size): expected 1 or more"
         case .invalidStackSize(let size):
             return "invalid stack size \(size) bytes: expected \(TaskletPool.acceptedStackSizes.lowerBound) (128 KiB) to \(TaskletPool.acceptedStackSizes.upperBound) (1 GiB)"
         case .threadCreationFailed(let error):

@@ -23,6 +23,29 @@ import TaskletsBenchKernels
         }
     }
 
+    /// map's checksum is the wrapping sum of splitmix64's finalizer over
+    /// 0..<MAP_N, recomputed here from the formula.
+    @Test(arguments: BackendName.allCases.filter { $0.supports(.map) })
+    func mapMatchesTheFormula(_ backend: BackendName) async throws {
+        var expected: UInt64 = 0
+        for value in 0..<UInt64(KernelParameters.quick.mapN) {
+            var z = value
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            expected &+= z ^ (z >> 31)
+        }
+        let checksum = expected
+        #expect(PreparedKernel(.map, .quick).expectedChecksum == checksum)
+        #expect([BackendName.sequential, .pool, .dispatch].allSatisfy { $0.supports(.map) })
+        try await onOwnThread {
+            let context = try BackendContext(backend: backend, workers: 2)
+            defer { context.shutdown() }
+            let measurement = try KernelRunner.measure(PreparedKernel(.map, .quick), on: context)
+            #expect(measurement.outcome.checksum == checksum, "map on \(backend)")
+            #expect(measurement.outcome.metrics.contains { $0.name == "map_ms" })
+        }
+    }
+
     @Test func poolWithOneWorkerMatchesToo() async throws {
         try await onOwnThread {
             let context = try BackendContext(backend: .pool, workers: 1)

@@ -51,13 +51,18 @@ public func parallelReduce<T: Sendable>(
     }
 }
 
-/// The loop both public loops share. `leaf` maps one chunk; it may return
-/// nil to say it stopped early because the loop (its node, passed in) was
-/// cancelled.
+/// The loop every parallel loop shares (the range loops here, the
+/// collection methods in `Collection+Parallel.swift`). `leaf` maps one
+/// chunk; it may return nil to say it stopped early because the loop (its
+/// node, passed in) was cancelled. `discard` receives each value that will
+/// never reach the caller because a neighbouring piece failed or was
+/// skipped, so that a value owning resources (initialized memory, in
+/// `parallelMap`) can release them.
 @inlinable
 func parallelLoop<T: Sendable>(
     _ range: Range<Int>, grain: Int?, identity: T,
     combine: @Sendable (T, T) throws -> T,
+    discard: @Sendable (T) -> Void = { _ in },
     leaf: @Sendable (Range<Int>, NodePointer) throws -> T?
 ) throws -> T {
     let splitter = try Splitter(grain: grain)
@@ -65,7 +70,7 @@ func parallelLoop<T: Sendable>(
     var node = CancellationNode(parent: Ambient.node)
     let outcome = withUnsafeMutablePointer(to: &node) { node in
         let loop = NodePointer(UnsafePointer(node))
-        return Ambient.with(loop.node) { reduceSplitting(range, splitter, loop, combine, leaf) }
+        return Ambient.with(loop.node) { reduceSplitting(range, splitter, loop, combine, discard, leaf) }
     }
     switch outcome {
     case .value(let value):
@@ -88,10 +93,12 @@ enum LoopOutcome<T: Sendable>: Sendable {
     case skipped
 
     /// The outcome of two neighbouring pieces: both values combined, else
-    /// the error thrown first, else skipped.
+    /// the error thrown first, else skipped. A value that is not combined
+    /// goes to `discard`.
     @inlinable
     func merged(
         with right: LoopOutcome<T>, _ combine: @Sendable (T, T) throws -> T,
+        discarding discard: @Sendable (T) -> Void,
         cancelling loop: NodePointer
     ) -> LoopOutcome<T> {
         switch (self, right) {
@@ -99,11 +106,11 @@ enum LoopOutcome<T: Sendable>: Sendable {
             return LoopOutcome({ try combine(left, right) }, cancelling: loop)
         case (.failed(_, let leftStamp), .failed(_, let rightStamp)):
             return leftStamp <= rightStamp ? self : right
-        case (.failed, _):
-            return self
-        case (_, .failed):
-            return right
         default:
+            if case .value(let value) = self { discard(value) }
+            if case .value(let value) = right { discard(value) }
+            if case .failed = self { return self }
+            if case .failed = right { return right }
             return .skipped
         }
     }
@@ -126,6 +133,12 @@ enum LoopOutcome<T: Sendable>: Sendable {
     }
 }
 
+/// The worker count of the pool the caller runs on; 1 off a pool.
+@usableFromInline
+func currentPoolWidth() -> Int {
+    Worker.current?.pointee.registry.takeUnretainedValue().workerCount ?? 1
+}
+
 /// When to stop splitting a range.
 @usableFromInline
 enum Splitter: Sendable {
@@ -140,7 +153,7 @@ enum Splitter: Sendable {
             guard grain >= 1 else { throw .invalidGrain(grain) }
             self = .fixed(grain: grain)
         } else {
-            let workers = Worker.current?.pointee.registry.takeUnretainedValue().workerCount ?? 1
+            let workers = currentPoolWidth()
             self = .adaptive(splits: workers, workers: workers)
         }
     }
@@ -171,6 +184,7 @@ enum Splitter: Sendable {
 func reduceSplitting<T: Sendable>(
     _ range: Range<Int>, _ splitter: Splitter, _ loop: NodePointer,
     _ combine: @Sendable (T, T) throws -> T,
+    _ discard: @Sendable (T) -> Void,
     _ leaf: @Sendable (Range<Int>, NodePointer) throws -> T?
 ) -> LoopOutcome<T> {
     if loop.node.pointee.isCancelledHereOrAbove {
@@ -183,11 +197,14 @@ func reduceSplitting<T: Sendable>(
     let middle = range.lowerBound + range.count / 2
     let origin = UInt(bitPattern: Worker.current)
     let (left, right) = join(
-        { reduceSplitting(range.lowerBound..<middle, splitter.half(stolen: false), loop, combine, leaf) },
+        {
+            reduceSplitting(
+                range.lowerBound..<middle, splitter.half(stolen: false), loop, combine, discard, leaf)
+        },
         {
             let stolen = UInt(bitPattern: Worker.current) != origin
             return reduceSplitting(
-                middle..<range.upperBound, splitter.half(stolen: stolen), loop, combine, leaf)
+                middle..<range.upperBound, splitter.half(stolen: stolen), loop, combine, discard, leaf)
         })
-    return left.merged(with: right, combine, cancelling: loop)
+    return left.merged(with: right, combine, discarding: discard, cancelling: loop)
 }

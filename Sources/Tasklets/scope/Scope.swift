@@ -2,11 +2,16 @@
 /// finished (Rayon's `scope`).
 ///
 /// ```swift
-/// let histogram = scope { s in
-///     s.spawn { count(0) }
-///     ...
+/// try pool.run {
+///     scope { s in
+///         s.spawn { print("one") }
+///         s.spawn { s in s.spawn { print("nested, waited for too") } }
+///     }
 /// }
 /// ```
+///
+/// To fill an array in parallel, hand out its disjoint chunks with
+/// `withParallelChunks`, or build it with `parallelMap`.
 ///
 /// Tasklets may borrow what outlives the scope (the scope does not return
 /// before they finish). The scope itself cannot escape: it is `~Copyable`

@@ -92,6 +92,8 @@ public enum ExpectedChecksums {
             return UInt64(parameters.starveTasklets)
         case .blockstorm:
             return UInt64(parameters.blockstormTasklets)
+        case .map:
+            return MapKernel.checksum(of: (0..<parameters.mapN).lazy.map(MapKernel.transform))
         }
     }
 }

@@ -1,7 +1,8 @@
 /// The kernels of the harness: the five of `docs/kernels.md`, three that
 /// measure the pool's scheduler rather than a computation, three that
 /// measure it as Swift's executor, three of channels and two of
-/// supervision (long and blocking tasklets).
+/// supervision (long and blocking tasklets), and one of data parallelism
+/// over collections (`map`).
 public enum KernelName: String, CommandLineName, Sendable, Codable {
     case fib, nqueens, uts, skew, sum
     case wakeLatency = "wake-latency"
@@ -12,6 +13,7 @@ public enum KernelName: String, CommandLineName, Sendable, Codable {
     case actors
     case pingpong, pipeline, parked
     case starve, blockstorm
+    case map
 
     /// The kernels with a specified checksum, in the spec's order.
     public static let computeKernels: [KernelName] = [.fib, .nqueens, .uts, .skew, .sum]
@@ -22,6 +24,9 @@ public enum KernelName: String, CommandLineName, Sendable, Codable {
 
     /// The kernels of channels (docs/channels.md), a subset of the above.
     public static let channelKernels: [KernelName] = [.pingpong, .pipeline, .parked]
+
+    /// The kernels a sequential run is the baseline of (T1/Ts).
+    public static let sequentialBaselineKernels: [KernelName] = computeKernels + [.map]
 
     /// The kernels of long and blocking tasklets: what supervision (spares,
     /// `blocking { }`) buys, against the pool with it off and the others.
@@ -45,6 +50,7 @@ public enum KernelName: String, CommandLineName, Sendable, Codable {
         case .pipeline: return "PIPELINE_STAGES stages over channels of PIPELINE_CAPACITY, PIPELINE_ITEMS items: items/s"
         case .parked: return "PARKED_TASKS tasks parked on channels: bytes each, and fib(PARKED_FIB_N) beside them"
         case .starve: return "a tasklet spinning STARVE_SPIN_MS on every worker, then STARVE_TASKLETS tiny ones: start p50/p99/max"
+        case .map: return "parallelMap of MAP_N Ints through a hash, vs a plain map and concurrentPerform: speedup"
         case .blockstorm: return "BLOCKSTORM_TASKLETS tasklets each blocking BLOCKSTORM_MS (usleep, in blocking { }): ms, threads"
         }
     }

@@ -15,6 +15,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
     case asyncTasks, yieldTasks, yieldRounds, actors, actorMessages
     case pingpongRounds, pingpongBaselines, pipelineItems, pipelineStages, pipelineCapacity, parkedTasks, parkedFibN
     case starveSpinners, starveSpinMs, starveTasklets, blockstormTasklets, blockstormMs
+    case mapN
 
     /// The kernel that reads it.
     public var kernel: KernelName {
@@ -35,6 +36,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .parkedTasks, .parkedFibN: return .parked
         case .starveSpinners, .starveSpinMs, .starveTasklets: return .starve
         case .blockstormTasklets, .blockstormMs: return .blockstorm
+        case .mapN: return .map
         }
     }
 
@@ -74,6 +76,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .starveTasklets: return "STARVE_TASKLETS"
         case .blockstormTasklets: return "BLOCKSTORM_TASKLETS"
         case .blockstormMs: return "BLOCKSTORM_MS"
+        case .mapN: return "MAP_N"
         }
     }
 
@@ -123,6 +126,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .starveTasklets: return 1...10_000_000
         case .blockstormTasklets: return 1...1_000_000
         case .blockstormMs: return 0...10_000
+        case .mapN: return 0...1_000_000_000
         case .utsSeed, .utsQ: return 0...Int.max
         }
     }
@@ -163,6 +167,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .starveTasklets: return String(parameters.starveTasklets)
         case .blockstormTasklets: return String(parameters.blockstormTasklets)
         case .blockstormMs: return String(parameters.blockstormMs)
+        case .mapN: return String(parameters.mapN)
         }
     }
 
@@ -220,6 +225,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .starveTasklets: parameters.starveTasklets = number
         case .blockstormTasklets: parameters.blockstormTasklets = number
         case .blockstormMs: parameters.blockstormMs = number
+        case .mapN: parameters.mapN = number
         case .utsSeed, .utsQ: break  // not integers of Int range; handled in `set`
         }
     }

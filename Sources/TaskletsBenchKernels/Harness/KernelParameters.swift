@@ -55,6 +55,8 @@ public struct KernelParameters: Sendable, Hashable, Codable {
     public var blockstormTasklets = 1000
     /// How long each blocks its thread (`usleep`), in ms.
     public var blockstormMs = 10
+    /// Ints mapped by `map`.
+    public var mapN = 10_000_000
 
     public init() {}
 
@@ -90,6 +92,7 @@ public struct KernelParameters: Sendable, Hashable, Codable {
         quick.starveTasklets = 100
         quick.blockstormTasklets = 100
         quick.blockstormMs = 1
+        quick.mapN = 100_000
         return quick
     }()
 

@@ -61,6 +61,7 @@ public enum KernelRunner {
         case .parked: outcome = try ChannelKernels.parked(context, tasks: parameters.parkedTasks, fibN: parameters.parkedFibN)
         case .starve: outcome = try Starve.run(context, parameters)
         case .blockstorm: outcome = try BlockStorm.run(context, parameters)
+        case .map: outcome = try MapKernel.run(context, count: parameters.mapN)
         }
         let end = Clock.nanoseconds()
         let cpuEnd = Clock.processCPUNanoseconds()

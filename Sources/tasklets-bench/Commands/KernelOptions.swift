@@ -60,6 +60,7 @@ struct KernelOptions: ParsableArguments {
     var blockstormTasklets: String?
     @Option(name: .customLong("blockstorm-ms"), help: "blockstorm: how long each blocks, ms (BLOCKSTORM_MS, default 10).")
     var blockstormMs: String?
+    @Option(name: .customLong("map-n"), help: "map: Ints mapped (MAP_N, default 10000000).") var mapN: String?
 
     /// The options given, by parameter.
     var given: [KernelParameter: String] {
@@ -72,7 +73,7 @@ struct KernelOptions: ParsableArguments {
             (.actorMessages, actorMessages), (.pingpongRounds, pingpongRounds), (.pingpongBaselines, pingpongBaselines), (.pipelineItems, pipelineItems),
             (.pipelineStages, pipelineStages), (.pipelineCapacity, pipelineCapacity), (.parkedTasks, parkedTasks),
             (.parkedFibN, parkedFibN), (.starveSpinners, starveSpinners), (.starveSpinMs, starveSpinMs),
-            (.starveTasklets, starveTasklets), (.blockstormTasklets, blockstormTasklets), (.blockstormMs, blockstormMs),
+            (.starveTasklets, starveTasklets), (.blockstormTasklets, blockstormTasklets), (.blockstormMs, blockstormMs), (.mapN, mapN),
         ]
         var given: [KernelParameter: String] = [:]
         for case let (parameter, value?) in pairs { given[parameter] = value }

@@ -63,7 +63,7 @@ struct Summary {
             let oneWorker = median(row.kernel, row.backend, 1)
             let pool = median(row.kernel, .pool, row.workers)
             // The scheduler kernels' wall time is mostly sleeping: no ratios.
-            if row.backend != .sequential && KernelName.computeKernels.contains(row.kernel) {
+            if row.backend != .sequential && KernelName.sequentialBaselineKernels.contains(row.kernel) {
                 rows[index].t1OverTs = ratio(oneWorker, sequential)
                 rows[index].t1OverTn = row.workers == 1 ? nil : ratio(oneWorker, row.medianMs)
                 rows[index].overPool = row.backend == .pool ? nil : ratio(row.medianMs, pool)

@@ -23,7 +23,9 @@ enum TableReport {
             lines.append(line)
         }
         var text = title + "\n" + align(lines)
-        let metricRows = summary.rows.filter { !$0.metrics.isEmpty && $0.backend != .sequential || $0.kernel == .uts && !$0.metrics.isEmpty }
+        let metricRows = summary.rows.filter {
+            !$0.metrics.isEmpty && ($0.backend != .sequential || $0.kernel == .uts || $0.kernel == .map)
+        }
         if !metricRows.isEmpty {
             text += "\nMedians of the reported figures:\n"
             for row in metricRows {
