@@ -3,8 +3,15 @@
 /// and whether node-local memory works. `TaskletPool.init` follows exactly
 /// this plan; `tasklets-bench topology` prints it.
 public struct PoolPlan: Sendable {
+    /// The machine as the pool would see it: sysfs, intersected with the
+    /// calling thread's affinity mask and capped by a cgroup CPU quota.
     public let topology: Topology
+    /// The placement the pool would use: the one passed in, else
+    /// `TASKLETS_PLACEMENT`, else `.compact` on several NUMA nodes and
+    /// `.unpinned` on one.
     public let placement: Placement
+    /// Where each worker would run, worker 0 first: its CPU (nil when
+    /// unpinned) and its node. Its count is the pool's worker count.
     public let workers: [WorkerPlacement]
     /// Why node-local memory is unavailable (deque rings then come from
     /// plain memory, first-touched by their pinned owner), or nil.

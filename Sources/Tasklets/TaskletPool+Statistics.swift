@@ -66,15 +66,23 @@ extension TaskletPool {
         /// Spare threads started and retired; spares alive now; the most
         /// alive at once.
         public var sparesStarted: UInt64 = 0
+        /// Spare threads that exited after idling for `spareIdleTimeout`
+        /// (or at shutdown).
         public var sparesRetired: UInt64 = 0
+        /// Spare threads alive when the statistics were read.
         public var currentSpares = 0
+        /// The most spare threads alive at once.
         public var peakSpares = 0
         /// Blocking sections entered; the most at once; sections that had
         /// to wait for a slot under `maxBlockingThreads`.
         public var blockingSections: UInt64 = 0
+        /// The most blocking sections running at once.
         public var peakBlockingSections = 0
+        /// Blocking sections that had to wait for a slot because
+        /// `maxBlockingThreads` sections were already running.
         public var blockingWaits: UInt64 = 0
 
+        /// One line with every counter, for logs.
         public var description: String {
             "supervision: \(longTasklets) long tasklet(s); spares \(sparesStarted) started, "
                 + "\(sparesRetired) retired, \(currentSpares) alive (peak \(peakSpares)); "

@@ -40,6 +40,9 @@ public final class TaskletPool: @unchecked Sendable {
     ///     `TASKLETS_WORKERS`, or else the number of CPUs in the process's
     ///     affinity mask (what `nproc` prints, which honours `taskset` and
     ///     cgroup cpusets, unlike `ProcessInfo.activeProcessorCount`).
+    ///   - placement: which CPU each worker pins itself to. By default, the
+    ///     value of `TASKLETS_PLACEMENT`, or else `.compact` on a machine
+    ///     with several NUMA nodes and `.unpinned` on one.
     ///   - stackSize: the stack size of each worker thread, in bytes
     ///     (`acceptedStackSizes`). By default, `TASKLETS_STACK_SIZE`, or else
     ///     16 MiB. A worker that overflows its stack (very deep recursion)
@@ -186,9 +189,11 @@ public final class TaskletPool: @unchecked Sendable {
     ///   queued still runs, and so do the `join` halves and scope tasklets
     ///   it creates.)
     ///
-    /// - Parameter name: shown in long-tasklet reports and snapshots
-    ///   (`Supervision.onLongTasklet`, `snapshot()`). A `StaticString`, so
-    ///   that naming costs one word and no allocation.
+    /// - Parameters:
+    ///   - name: shown in long-tasklet reports and snapshots
+    ///     (`Supervision.onLongTasklet`, `snapshot()`). A `StaticString`, so
+    ///     that naming costs one word and no allocation.
+    ///   - body: the work; it runs once, on some worker of the pool.
     public func spawn(
         name: StaticString? = nil, _ body: @escaping @Sendable () throws -> Void
     ) throws(TaskletPoolError) {

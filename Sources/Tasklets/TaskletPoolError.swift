@@ -34,6 +34,8 @@ public enum TaskletPoolError: Error, Sendable, Hashable, CustomStringConvertible
     /// `installAsGlobalExecutor` was already called in this process.
     case globalExecutorAlreadyInstalled
 
+    /// A one-line message that names the bad value (or the failed call) and
+    /// what was expected, fit to show a user as it is.
     public var description: String {
         switch self {
         case .shutDown:

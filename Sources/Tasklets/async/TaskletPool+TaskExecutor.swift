@@ -11,6 +11,9 @@ extension TaskletPool: TaskExecutor {
         registry.enqueueSwiftJob(UnownedJob(job))
     }
 
+    /// The pool as an `UnownedTaskExecutor`, the form Swift's runtime keeps
+    /// a task's executor preference in. Pass the pool itself to
+    /// `Task(executorPreference:)`; this is what the runtime calls.
     public func asUnownedTaskExecutor() -> UnownedTaskExecutor {
         UnownedTaskExecutor(ordinary: self)
     }

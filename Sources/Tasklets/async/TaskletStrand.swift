@@ -55,6 +55,9 @@ public final class TaskletStrand: SerialExecutor, @unchecked Sendable {
         if mustSchedule { schedule(JobClass(job.priority), .wakeUp) }
     }
 
+    /// The strand as an actor's `unownedExecutor`: return it from an
+    /// actor's `nonisolated var unownedExecutor` to run the actor on the
+    /// pool.
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }

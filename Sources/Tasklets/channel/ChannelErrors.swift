@@ -4,10 +4,13 @@ public struct ChannelClosedError: Error, Sendable, Hashable, CustomStringConvert
     /// The channel's name, if it was given one.
     public let channel: String?
 
+    /// The error for the channel named `channel` (nil for an unnamed one).
     public init(channel: String?) {
         self.channel = channel
     }
 
+    /// "the channel "NAME" is closed", or "the channel is closed" for an
+    /// unnamed one.
     public var description: String {
         channel.map { "the channel \"\($0)\" is closed" } ?? "the channel is closed"
     }
@@ -26,6 +29,8 @@ public enum ChannelError: Error, Sendable, Hashable, CustomStringConvertible {
     /// parked on these channels (their names, "unnamed" for the others).
     case stalled(channels: [String], idleMilliseconds: Int)
 
+    /// A one-line message that names the bad value and what was expected,
+    /// or the channels a stalled task waited on.
     public var description: String {
         switch self {
         case .invalidCapacity(let capacity):

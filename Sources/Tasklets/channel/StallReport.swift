@@ -13,6 +13,7 @@ public struct StallReport: Sendable, Hashable, CustomStringConvertible {
 
     /// One parked task.
     public struct ParkedTask: Sendable, Hashable {
+        /// Whether it waits in a `send`, a `receive` or a `select`.
         public var operation: Operation
         /// The channels it waits on, by name (nil for an unnamed one): one,
         /// or each channel of a `select`.
@@ -26,8 +27,11 @@ public struct StallReport: Sendable, Hashable, CustomStringConvertible {
     /// True when every worker was asleep and no job was queued: nothing in
     /// the pool can wake the parked tasks.
     public var poolIsIdle: Bool
+    /// The pool's worker count, spares not included.
     public var workerCount: Int
 
+    /// The report as text: a summary line, then one line per parked task
+    /// with its operation, channels and time parked.
     public var description: String {
         var lines = ["\(parkedTasks.count) task(s) parked on channels; the pool is "
             + (poolIsIdle ? "idle (nothing queued, every worker asleep)" : "busy")]

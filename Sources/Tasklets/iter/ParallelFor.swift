@@ -2,10 +2,12 @@
 /// (sequentially outside one).
 ///
 /// - Parameters:
+///   - range: the indices to call `body` with.
 ///   - grain: the most indices one task handles. Without it the range is
 ///     split adaptively (Rayon's strategy): into about as many pieces as
 ///     there are workers, and again whenever a piece is stolen, so that an
 ///     uneven loop still balances while an even one pays for few splits.
+///   - body: called once per index, on any worker, in no fixed order.
 /// - Throws: `TaskletPoolError.invalidGrain` for a grain below 1. Otherwise
 ///   the first error thrown by `body` (in time), which cancels the loop:
 ///   indices not yet run are skipped, and the error reaches the caller once

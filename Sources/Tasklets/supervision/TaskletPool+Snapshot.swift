@@ -16,7 +16,10 @@ extension TaskletPool {
             /// Its index (`TaskletPool.currentWorkerIndex`); spares come
             /// after the regular workers.
             public var index: Int
+            /// Whether it is a spare, started by the watchdog for a long or
+            /// blocked tasklet, rather than one of the pool's workers.
             public var isSpare: Bool
+            /// What it was doing when the snapshot was taken.
             public var state: State
             /// Jobs in its queues (its deque, task queues and next slot).
             public var queuedJobs: Int
@@ -28,13 +31,17 @@ extension TaskletPool {
             public var taskletName: String?
         }
 
+        /// Every worker, then every live spare, by index.
         public var threads: [Thread]
         /// Jobs waiting in the injectors (submitted from outside the pool).
         public var injectedJobs: Int
         /// Tasks parked on channels by this pool's workers.
         public var parkedTasks: StallReport
+        /// The pool's supervision counters at that moment.
         public var supervision: SupervisionStatistics
 
+        /// The snapshot as text, one line per thread, then the supervision
+        /// counters and the parked tasks: what `dumpOnSignal(_:)` writes.
         public var description: String {
             var lines = ["tasklet pool: \(threads.filter { !$0.isSpare }.count) workers, "
                 + "\(threads.filter(\.isSpare).count) spares, \(injectedJobs) injected job(s) waiting"]

@@ -38,6 +38,25 @@ extension TaskletPool {
         /// The default threshold.
         public static let defaultThreshold: Duration = .milliseconds(10)
 
+        /// Settings for `TaskletPool(supervision:)`; each parameter sets the
+        /// property of the same name.
+        ///
+        /// The pool checks them when it starts: a threshold or idle timeout
+        /// outside 1 ms to 1 hour, or a spare or blocking-thread count
+        /// outside what a pool allows, makes `TaskletPool.init` throw
+        /// `TaskletPoolError.invalidSupervision`.
+        ///
+        /// - Parameters:
+        ///   - longTaskletThreshold: how long one tasklet may run before the
+        ///     work behind it is handed on (default 10 ms); nil turns the
+        ///     watchdog off.
+        ///   - maxSpareWorkers: spares for long tasklets; nil means the
+        ///     worker count.
+        ///   - maxBlockingThreads: threads inside `blocking` sections at once
+        ///     (default 512).
+        ///   - spareIdleTimeout: how long an idle spare lives (default 100 ms).
+        ///   - onLongTasklet: called on the watchdog thread for each long
+        ///     tasklet.
         public init(
             longTaskletThreshold: Duration? = Supervision.defaultThreshold,
             maxSpareWorkers: Int? = nil,
@@ -72,6 +91,8 @@ extension TaskletPool {
         /// Whether work was queued behind it (and was handed on).
         public var heldWorkBack: Bool
 
+        /// One line saying which thread has run which tasklet for how long,
+        /// as the watchdog would log it.
         public var description: String {
             let who = isSpare ? "spare \(worker)" : "worker \(worker)"
             let what = name.map { "tasklet \"\($0)\"" } ?? "a tasklet"

@@ -110,9 +110,16 @@ struct SystemCalls: Sendable {
 
 /// A failed system call.
 public struct SystemError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The error number the call returned or left in `errno` (`EAGAIN`,
+    /// `EPERM`, ...).
     public let errno: Int32
+    /// The call that failed, as it would be searched for in its manual
+    /// page, sometimes with what it was for: `"sigaction"`,
+    /// `"pthread_create (watchdog)"`.
     public let call: String
 
+    /// The call, the system's message for the error number and the number:
+    /// `pthread_create failed: Resource temporarily unavailable (errno 11)`.
     public var description: String {
         "\(call) failed: \(String(cString: strerror(errno))) (errno \(errno))"
     }

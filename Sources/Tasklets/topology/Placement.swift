@@ -28,11 +28,15 @@ public struct WorkerPlacement: Sendable, Hashable, CustomStringConvertible {
     /// on for steal tiers and node-local memory).
     public let node: Int
 
+    /// A worker's place: pinned to `cpu` (nil for unpinned) and counted on
+    /// `node`. Pools make these themselves (`Placement.assign(workers:on:)`);
+    /// build one to compare with `TaskletPool.placements` or a `PoolPlan`.
     public init(cpu: Int?, node: Int) {
         self.cpu = cpu
         self.node = node
     }
 
+    /// `cpu 3 (node 0)`, or `unpinned (node 1)`.
     public var description: String {
         cpu.map { "cpu \($0) (node \(node))" } ?? "unpinned (node \(node))"
     }

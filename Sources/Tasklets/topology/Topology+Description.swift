@@ -1,5 +1,9 @@
 /// A `numactl --hardware`-like summary, for logs and `tasklets-bench`.
 extension Topology: CustomStringConvertible {
+    /// Several lines, like `numactl --hardware`: the source, the usable CPUs
+    /// and the affinity mask, each node's CPUs, the node distances, packages,
+    /// cores, last-level caches, a CPU quota, the default worker count and
+    /// the warnings.
     public var description: String {
         var lines = ["source: \(source)"]
         lines.append("cpus: \(CPUList.format(cpus))" + (affinity.map { " (affinity mask \(CPUList.format($0)))" } ?? ""))

@@ -15,6 +15,7 @@ public struct Topology: Sendable, Hashable {
         /// No usable sysfs: one node holding the affinity mask's CPUs.
         case assumed(reason: String)
 
+        /// `sysfs at ROOT`, or `assumed (REASON)`.
         public var description: String {
             switch self {
             case .sysfs(let root): return "sysfs at \(root)"

@@ -17,6 +17,7 @@ public enum TopologyError: Error, Sendable, Hashable, CustomStringConvertible {
     /// More workers than the placement has CPUs (or cores) to pin them to.
     case tooManyWorkers(requested: Int, available: Int, placement: String)
 
+    /// A one-line message that names the bad value and what was expected.
     public var description: String {
         switch self {
         case .invalidCPUList(let text, let reason):
