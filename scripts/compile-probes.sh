@@ -5,6 +5,8 @@
 # `// expect-ok` means it must compile. Guards compile-time guarantees that
 # no test can check at run time (a `run` body cannot be actor-isolated), and
 # that the README's examples (readme-*.swift) are the code that compiles.
+# Then checks that every README example is such a probe, and compiles the
+# examples of every DocC article.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -82,5 +84,66 @@ for probe in Tests/CompileProbes/*.swift; do
     fi
 done
 [ "$count" -gt 0 ] || die "no probes found in Tests/CompileProbes"
+
+# The Swift blocks of a markdown file, one after another, each followed by a
+# line `// end of example`, dedented to its fence. A block right after `<!-- not compiled: WHY -->`
+# (a manifest excerpt, say) is left out; `import` lines are dropped.
+swift_blocks() {
+    awk '
+        /^ *```swift *$/ {
+            inside = (previous !~ /^<!-- not compiled/)
+            indent = index($0, "`") - 1   # examples in lists are indented
+            next
+        }
+        /^ *``` *$/ { if (inside) print "// end of example"; inside = 0; next }
+        inside && !/^ *import / { print substr($0, 1, indent) ~ /^ *$/ ? substr($0, indent + 1) : $0 }
+        NF { previous = $0 }
+    ' "$1"
+}
+
+# Every README example is one of the readme-*.swift probes above, word for
+# word, so none goes unchecked.
+readme_probes=$(cat Tests/CompileProbes/readme-*.swift)
+example=""
+while IFS= read -r line; do
+    if [ "$line" = "// end of example" ]; then
+        count=$((count + 1))
+        if [[ "$readme_probes" == *"$example"* ]]; then
+            echo "ok    README.md example ${example%%$'\n'*} is a probe"
+        else
+            echo "FAIL  README.md example starting '${example%%$'\n'*}' is in no readme-*.swift probe"
+            failures=$((failures + 1))
+        fi
+        example=""
+    else
+        example+="${example:+$'\n'}$line"
+    fi
+done < <(swift_blocks README.md)
+
+# Every DocC article's examples, in order, compile as one program in Swift 6
+# mode (a later example may use what an earlier one declares), with no
+# unsafe escape.
+for article in Sources/Tasklets/Tasklets.docc/*.md; do
+    blocks=$(swift_blocks "$article")
+    [ -n "$blocks" ] || continue
+    count=$((count + 1))
+    program=$(mktemp -d)/main.swift
+    {
+        echo "import Tasklets"
+        grep -q '^ *import Foundation' "$article" && echo "import Foundation"
+        printf '%s\n' "$blocks"
+    } >"$program"
+    log=$(mktemp)
+    if ! swiftc -swift-version 6 -emit-sil -o /dev/null -I "$bin/Modules" \
+        -Xcc -fmodule-map-file="$modulemap" "$program" >"$log" 2>&1; then
+        cat "$log"; echo "FAIL  $article: its examples do not compile"; failures=$((failures + 1))
+    elif sed 's://.*$::' "$program" | grep -nE 'unsafe|@unchecked'; then
+        echo "FAIL  $article: an example uses an unsafe escape"; failures=$((failures + 1))
+    else
+        echo "ok    $article: its examples compile"
+    fi
+    rm -rf "$log" "$(dirname "$program")"
+done
+
 echo "compile-probes: $((count - failures)) of $count as expected"
 [ "$failures" = 0 ]
