@@ -74,7 +74,8 @@ public final class TaskletPool: @unchecked Sendable {
 
     init(
         workers: Int?, placement: Placement? = nil, stackSize: Int? = nil, supervision: Supervision? = nil,
-        sysfsRoot: String = "/sys", system: SystemCalls, errorHandler: @escaping @Sendable (any Error) -> Void
+        sysfsRoot: String = "/sys", system: SystemCalls, errorHandler: @escaping @Sendable (any Error) -> Void,
+        diagnosticHandler: DiagnosticHandler? = nil
     ) throws(TaskletPoolError) {
         let plan = try TaskletPool.plan(
             workers: workers, placement: placement, stackSize: stackSize, sysfsRoot: sysfsRoot,
@@ -85,6 +86,7 @@ public final class TaskletPool: @unchecked Sendable {
                 topology: plan.topology, placements: plan.workers, roundsPerTier: plan.roundsPerTier),
             stackSize: plan.stackSize, system: system, supervision: settings, errorHandler: errorHandler)
         registry.taskExecutor = asUnownedTaskExecutor()
+        registry.diagnosticHandler = diagnosticHandler
         try registry.startThreads()
         do throws(TaskletPoolError) {
             try registry.startWatchdog()

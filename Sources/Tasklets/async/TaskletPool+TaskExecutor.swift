@@ -38,7 +38,7 @@ extension Registry {
     /// thread, counting it and saying so once.
     func runLate(_ work: @escaping @Sendable () -> Void) {
         if lateJobs.add(1, ordering: .relaxed).oldValue == 0 {
-            report("async jobs arrived after shutdown; they run on the last-resort thread (count: statistics().lateJobs)")
+            report("async jobs arrived after shutdown; they run on the last-resort thread (count: statistics().lateJobs)", kind: .lateJobs)
         }
         LastResortThread.shared.run(work)
     }

@@ -27,7 +27,7 @@ extension Registry {
         defer { pthread_attr_destroy(&attributes) }
         let guardError = system.installStackGuard()
         if guardError != 0 {
-            report("stack overflow reports unavailable (\(SystemError(errno: guardError, call: "sigaction")))")
+            report("stack overflow reports unavailable (\(SystemError(errno: guardError, call: "sigaction")))", kind: .stackGuardUnavailable)
         }
         for index in 0..<workerCount {
             let start = Unmanaged.passRetained(ThreadStart(registry: self, index: index))
@@ -76,7 +76,7 @@ extension Registry {
             """
         let guardError = system.enterStackGuard(overflowLine)
         if guardError != 0 {
-            report("stack overflow reports unavailable on worker \(index) (\(SystemError(errno: guardError, call: "sigaltstack")))")
+            report("stack overflow reports unavailable on worker \(index) (\(SystemError(errno: guardError, call: "sigaltstack")))", kind: .stackGuardUnavailable, worker: index)
         }
     }
 
@@ -88,11 +88,11 @@ extension Registry {
         if let cpu = placement.cpu {
             let error = system.pinCurrentThread(cpu)
             if error != 0 {
-                report("could not pin worker \(index) to CPU \(cpu) (\(SystemError(errno: error, call: "pthread_setaffinity_np"))): running unpinned")
+                report("could not pin worker \(index) to CPU \(cpu) (\(SystemError(errno: error, call: "pthread_setaffinity_np"))): running unpinned", kind: .pinningRefused, worker: index)
             }
         }
         if let reason = memory.unavailableReason {
-            report("node-local memory unavailable: \(reason)")
+            report("node-local memory unavailable: \(reason)", kind: .nodeLocalMemoryUnavailable)
         }
         enterStackGuard(index)
         workers[index].initialize(to: Worker(
@@ -158,9 +158,9 @@ extension Registry {
 
     /// Reports a problem once per distinct message, on standard error and in
     /// `reports` (pinning refused, node-local memory unavailable...).
-    func report(_ message: String) {
+    func report(_ message: String, kind: TaskletPool.Diagnostic.Kind, worker: Int? = nil) {
         let isNew = lifecycle.withLock { reported.insert(message).inserted }
-        if isNew { writeToStandardError("swift-tasklets: \(message)\n") }
+        if isNew { deliver(TaskletPool.Diagnostic(kind: kind, message: message, isProblem: true, worker: worker)) }
     }
 
     /// Every distinct message passed to `report`.

@@ -139,6 +139,9 @@ final class Registry: @unchecked Sendable {
     var initialized: [Bool]
     var startFailed = false
     var reported = Set<String>()
+    /// Where `report` and supervision events go (TaskletPool+Diagnostics.swift);
+    /// set before the threads start, read-only after.
+    var diagnosticHandler: TaskletPool.DiagnosticHandler?
     let isShutDown = Atomic<Bool>(false)
 
     /// Rounds of stealing a searcher tries before it goes to sleep.

@@ -222,7 +222,7 @@ extension Registry {
                 if isLong && !watch.reported {
                     watch.reported = true
                     supervisor.statistics.longTasklets += 1
-                    if supervisor.settings.onLongTasklet != nil {
+                    if supervisor.settings.onLongTasklet != nil || diagnosticHandler != nil {
                         longOnes.append(longTasklet(index, runningFor: now &- watch.jobSince, heldWorkBack: queued[index]))
                     }
                 }
@@ -250,6 +250,7 @@ extension Registry {
         if let handler = supervisor.settings.onLongTasklet {
             for report in longOnes { handler(report) }
         }
+        for report in longOnes { noteEvent(.longTasklet, report.description, worker: report.worker, longTasklet: report) }
     }
 
     /// Whether `worker`'s deque bottom leaves `bottom` within 20 µs. The
@@ -343,9 +344,10 @@ extension Registry {
                 supervisor.statistics.sparesStarted -= 1
                 supervisor.freeSlots.append(slot)
             }
-            report("could not start a spare worker (\(SystemError(errno: result, call: "pthread_create"))): work stays queued behind long tasklets")
+            report("could not start a spare worker (\(SystemError(errno: result, call: "pthread_create"))): work stays queued behind long tasklets", kind: .spareStartFailed, worker: target)
             return nil
         }
+        noteEvent(.spareStarted, "started spare worker \(slot) for work held back behind worker \(target)", worker: slot)
         return slot
     }
 
