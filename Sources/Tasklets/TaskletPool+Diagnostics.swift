@@ -31,6 +31,8 @@ extension TaskletPool {
             /// Swift jobs arrived after shutdown and ran on the last-resort thread.
             public static let lateJobs = Kind("late_jobs")
 
+            /// The kind's name, in snake case (`pinning_refused`): what the
+            /// logging integration puts in its metadata.
             public var description: String { name }
         }
 
@@ -49,6 +51,8 @@ extension TaskletPool {
         /// hears of it.
         public var longTasklet: LongTasklet?
 
+        /// A diagnostic, as the pool makes them; public so that tests of a
+        /// handler can feed it some.
         public init(
             kind: Kind, message: String, isProblem: Bool, worker: Int? = nil, longTasklet: LongTasklet? = nil
         ) {
@@ -59,6 +63,7 @@ extension TaskletPool {
             self.longTasklet = longTasklet
         }
 
+        /// The message.
         public var description: String { message }
     }
 

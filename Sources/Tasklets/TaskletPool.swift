@@ -228,7 +228,8 @@ public final class TaskletPool: @unchecked Sendable {
 
     /// Problems the pool worked around, each once: a worker it could not
     /// pin (it runs unpinned), node-local memory it could not get (it uses
-    /// plain memory). They are also written to standard error when they occur.
+    /// plain memory). When they occur they also go to the pool's
+    /// `diagnosticHandler` if it was given one, and to standard error if not.
     public var diagnostics: [String] {
         registry.reports
     }

@@ -156,8 +156,9 @@ extension Registry {
         Worker.current == nil && !supervisor.isWatchdogThread
     }
 
-    /// Reports a problem once per distinct message, on standard error and in
-    /// `reports` (pinning refused, node-local memory unavailable...).
+    /// Reports a problem once per distinct message, in `reports` and to the
+    /// diagnostic handler (standard error without one): pinning refused,
+    /// node-local memory unavailable...
     func report(_ message: String, kind: TaskletPool.Diagnostic.Kind, worker: Int? = nil) {
         let isNew = lifecycle.withLock { reported.insert(message).inserted }
         if isNew { deliver(TaskletPool.Diagnostic(kind: kind, message: message, isProblem: true, worker: worker)) }
