@@ -282,9 +282,14 @@ else:
     check(len(placements) == 8 and not wrong and not stats["diagnostics"],
           "the running pool: 8 workers on CPUs of their nodes, no pinning or memory diagnostics",
           "; ".join(stats["diagnostics"]) or " ".join(f"{p['cpu']}@{p['node']}" for p in placements))
+    # A spare worker (started when a tasklet runs long, as one may in a slow
+    # emulated guest) pins itself to its home worker's CPU, so a CPU may
+    # hold more than one pinned thread, but only a worker's CPU.
     expected = sorted(p["cpu"] for p in placements if p["cpu"] is not None)
-    check(stats["pinned_threads"] == expected, "kernel view: one thread pinned to each worker's CPU (Cpus_allowed_list)",
-          f"single-CPU threads on {stats['pinned_threads']}")
+    pinned = stats["pinned_threads"]
+    check(sorted(set(pinned)) == expected and len(pinned) >= len(expected),
+          "kernel view: a thread pinned to each worker's CPU and to no other CPU (Cpus_allowed_list)",
+          f"single-CPU threads on {pinned}")
     # The search's own steals: those of a waiting join from its thief go
     # wherever the stolen half went (reported, not checked).
     steals = stats["steals"]
