@@ -6,7 +6,7 @@ struct TaskletsBench: ParsableCommand {
         commandName: "tasklets-bench",
         abstract: "Benchmarks the tasklet pool against sequential code, Dispatch, TaskGroup and a naive pool.",
         discussion: """
-            With no subcommand: the default suite (about a minute; see `tasklets-bench suite --help`). \
+            With no subcommand: the default suite (under a minute; see `tasklets-bench suite --help`). \
             Kernels and checksums follow docs/kernels.md. Kernel parameters come from the \
             options of `run` or from the environment variables of the same name (FIB_N, NQ_N, \
             UTS_SEED, ...); an option wins. Exit status: 0 when every checksum matched, 1 when a \

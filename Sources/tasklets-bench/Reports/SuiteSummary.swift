@@ -12,7 +12,16 @@ enum SuiteSummary {
         var alternatives: KernelParameters
     }
 
-    static func render(_ summary: Summary, workers: Int, sizes: Sizes) -> String {
+    /// The 1-minute load average (`/proc/loadavg`), or nil.
+    static func loadAverage() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
+        return text.split(separator: " ").first.flatMap { Double($0) }
+    }
+
+    /// `loadAtStart`: the load average before the suite started; when other
+    /// programs kept half the CPUs busy, speedups are understated, and the
+    /// summary says so.
+    static func render(_ summary: Summary, workers: Int, sizes: Sizes, loadAtStart: Double? = nil) -> String {
         let kernels = SuiteCommand.computeKernels
         let parameters = sizes.scaling
         var lines = ["In short (medians; \(workers) worker\(workers == 1 ? "" : "s") = every CPU here):"]
@@ -52,6 +61,11 @@ enum SuiteSummary {
             lines.append(String(format: "  Wake-up: a tasklet submitted to a pool idle for 10 ms started after %.0f µs (median%@).", p50, p99))
         }
         lines.append("  (map: the map alone, map_ms, without its checksum pass.)")
+        if let loadAtStart, loadAtStart >= Double(workers) / 2 {
+            lines.append(String(
+                format: "  Note: the machine was busy before the suite started (load average %.1f on %d CPUs): other programs "
+                    + "took CPU time from it, so the speedups above are understated.", loadAtStart, workers))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
