@@ -33,7 +33,6 @@ enum CommandLineEntry {
     static func message(for error: any Error) -> String {
         switch error {
         case let error as BenchError: return error.description
-        case let error as CommandFailure: return error.description
         default:
             let text = TaskletsBench.message(for: error)
             let first = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? text
@@ -53,10 +52,4 @@ enum CommandLineEntry {
         if let first = arguments.first, names.contains(first) { return "tasklets-bench \(first) --help" }
         return "tasklets-bench --help"
     }
-}
-
-/// An error printed as one line, `tasklets-bench: <message>`, with exit status 2.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
 }

@@ -26,8 +26,11 @@ struct SuiteCommand: ParsableCommand {
     @Option(help: "Untimed runs before them.") var warmup = "1"
     @Option(help: "Comma-separated worker counts; the default is 1 and every CPU of the affinity mask.")
     var workers = DefaultWorkers.text
+    /// Under `results/`, where the scripts write too (git ignores it).
+    static let defaultPlot = "results/tasklets-bench-suite.png"
+
     @Option(help: "Where to draw the speedup plot (PNG, needs gnuplot; table format only).", completion: .file())
-    var plot = "tasklets-bench-suite.png"
+    var plot = SuiteCommand.defaultPlot
     @Flag(help: "Draw no plot.") var noPlot = false
     @OptionGroup var parameters: KernelOptions
     @OptionGroup var output: OutputOptions
@@ -83,7 +86,12 @@ struct SuiteCommand: ParsableCommand {
         idling.warmup = 0
         try output.checkFiles()
         let drawPlot = !noPlot && output.format == .table && output.recordsOutput == nil
-        if drawPlot { try OutputPath.check(plot, option: "--plot") }
+        if drawPlot {
+            if plot == SuiteCommand.defaultPlot {
+                try? FileManager.default.createDirectory(atPath: "results", withIntermediateDirectories: true)
+            }
+            try OutputPath.check(plot, option: "--plot")
+        }
 
         let loadAtStart = SuiteSummary.loadAverage()
         let started = Date()
