@@ -35,18 +35,23 @@ extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
-        --kernels) kernels="${2:?--kernels needs a value}"; shift 2 ;;
-        --backends) backends="${2:?--backends needs a value}"; shift 2 ;;
-        --workers) workers="${2:?--workers needs a value}"; shift 2 ;;
-        --rounds) rounds="${2:?--rounds needs a value}"; shift 2 ;;
+        --kernels) need_value "$@"; kernels="$2"; shift 2 ;;
+        --backends) need_value "$@"; backends="$2"; shift 2 ;;
+        --workers) need_value "$@"; workers="$2"; shift 2 ;;
+        --rounds) need_value "$@"; rounds="$2"; shift 2 ;;
         --keep) keep=1; shift ;;
         --) shift; extra=("$@"); break ;;
-        -*) usage >&2; die "unknown option $1" ;;
+        -*) usage_error "unknown option $1" ;;
         *) positional+=("$1"); shift ;;
     esac
 done
-[ ${#positional[@]} = 2 ] || { usage >&2; die "expected two commits, BASE and HEAD"; }
-case "$rounds" in ''|*[!0-9]*|0) die "--rounds must be a whole number from 1, not '$rounds'" ;; esac
+[ ${#positional[@]} = 2 ] || usage_error "expected two commits, BASE and HEAD"
+check_count --rounds "$rounds" 1
+check_names --kernels kernel "$kernels" "$BENCH_KERNELS"
+check_names --backends backend "$backends" "$BENCH_BACKENDS"
+if [ -n "$workers" ]; then
+    [[ "$workers" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || usage_error "--workers must be whole numbers from 1, such as 1,2, not '$workers'"
+fi
 command -v git >/dev/null 2>&1 || die "git is missing (apt-get install git)"
 workers="${workers:-1,$(nproc)}"
 

@@ -24,12 +24,15 @@ binary=""
 while [ $# -gt 0 ]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
-        --rounds) rounds="${2:?--rounds needs a value}"; shift 2 ;;
-        --runs) runs="${2:?--runs needs a value}"; shift 2 ;;
-        --binary) binary="${2:?--binary needs a value}"; shift 2 ;;
-        *) usage >&2; die "unknown option $1" ;;
+        --rounds) need_value "$@"; rounds="$2"; shift 2 ;;
+        --runs) need_value "$@"; runs="$2"; shift 2 ;;
+        --binary) need_value "$@"; binary="$2"; shift 2 ;;
+        *) usage_error "unknown option $1" ;;
     esac
 done
+check_count --rounds "$rounds" 1
+check_count --runs "$runs" 1
+[ -z "$binary" ] || [ -x "$binary" ] || usage_error "--binary $binary is not an executable file"
 
 need_command go golang-go
 [ -n "$binary" ] || binary=$(build_release "$REPO_ROOT/.build")

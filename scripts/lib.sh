@@ -1,7 +1,45 @@
 # Shared helpers of the scripts in scripts/ (sourced, not run).
+#
+# Exit status of every script: 0 done, 1 a failure while running (a build, a
+# run, a missing tool that could not be installed), 2 bad usage (an unknown
+# option, a missing or malformed value, an unknown kernel or backend). Usage
+# is checked before anything is installed, built or run.
 
 die() { printf '%s: error: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
 note() { printf '==> %s\n' "$*" >&2; }
+
+# usage_error MESSAGE: bad usage; exits 2 (see above).
+usage_error() {
+    printf '%s: error: %s (see %s --help)\n' "$(basename "$0")" "$*" "$0" >&2
+    exit 2
+}
+
+# need_value OPTION [VALUE]: fails with a usage error unless VALUE is given
+# and not empty (`--kernels` at the end of the line).
+need_value() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "$1 needs a value"; }
+
+# The names tasklets-bench accepts (`tasklets-bench list`; a unit test keeps
+# these equal to the harness's own lists).
+BENCH_KERNELS="fib nqueens uts skew sum wake-latency idle-burn inject spawn-async yield actors pingpong pipeline parked starve blockstorm map"
+BENCH_BACKENDS="sequential pool pool-unsupervised dispatch taskgroup naive"
+
+# check_names OPTION KIND LIST VALID: every comma-separated name of LIST must
+# be one of the space-separated VALID (or LIST is `all`).
+check_names() {
+    local option="$1" kind="$2" list="$3" valid="$4" name
+    [ "$list" = all ] && return 0
+    [ -n "$list" ] || usage_error "$option needs a value"
+    case "$list" in ,*|*,|*,,*) usage_error "$option '$list' has an empty name" ;; esac
+    for name in ${list//,/ }; do
+        case " $valid " in *" $name "*) ;; *) usage_error "unknown $kind '$name' in $option: expected one of ${valid// /, }" ;; esac
+    done
+}
+
+# check_count OPTION VALUE MIN: VALUE must be a whole number of at least MIN.
+check_count() {
+    case "$2" in ''|*[!0-9]*) usage_error "$1 must be a whole number from $3, not '$2'" ;; esac
+    [ "$2" -ge "$3" ] 2>/dev/null || usage_error "$1 must be a whole number from $3, not '$2'"
+}
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$PATH:/opt/swift/usr/bin"

@@ -70,20 +70,21 @@ uts_args=""
 while [ $# -gt 0 ]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
-        --binary) binary="${2:?--binary needs a value}"; shift 2 ;;
-        --scratch-path) scratch="${2:?--scratch-path needs a value}"; shift 2 ;;
-        --cache) cache="${2:?--cache needs a value}"; shift 2 ;;
-        --kernel-package) kernel_package="${2:?--kernel-package needs a value}"; shift 2 ;;
-        --timeout) guest_timeout="${2:?--timeout needs a value}"; shift 2 ;;
-        --min-share) min_share="${2:?--min-share needs a value}"; shift 2 ;;
-        --uts-args) uts_args="${2?--uts-args needs a value}"; shift 2 ;;
-        *) usage >&2; printf 'numa-qemu.sh: error: unknown option %s\n' "$1" >&2; exit 2 ;;
+        --binary) need_value "$@"; binary="$2"; shift 2 ;;
+        --scratch-path) need_value "$@"; scratch="$2"; shift 2 ;;
+        --cache) need_value "$@"; cache="$2"; shift 2 ;;
+        --kernel-package) need_value "$@"; kernel_package="$2"; shift 2 ;;
+        --timeout) need_value "$@"; guest_timeout="$2"; shift 2 ;;
+        --min-share) need_value "$@"; min_share="$2"; shift 2 ;;
+        --uts-args) [ $# -ge 2 ] || usage_error "--uts-args needs a value"; uts_args="$2"; shift 2 ;;
+        *) usage_error "unknown option $1" ;;
     esac
 done
 # Setup errors (die) exit 2, failed checks 1.
 die() { printf 'numa-qemu.sh: error: %s\n' "$*" >&2; exit 2; }
-[[ "$guest_timeout" =~ ^[0-9]+$ ]] || die "--timeout needs a whole number of seconds, not '$guest_timeout'"
-[[ "$min_share" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || die "--min-share needs a number from 0 to 1, not '$min_share'"
+[[ "$guest_timeout" =~ ^[0-9]+$ ]] || usage_error "--timeout needs a whole number of seconds, not '$guest_timeout'"
+[[ "$min_share" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || usage_error "--min-share needs a number from 0 to 1, not '$min_share'"
+[ -z "$binary" ] || [ -x "$binary" ] || usage_error "--binary $binary is not an executable file"
 [ "$(uname -m)" = x86_64 ] || die "this script boots an x86-64 Debian kernel; run it on x86-64"
 
 started=$(date +%s)

@@ -42,18 +42,24 @@ extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
-        --backend) backend="${2:?--backend needs a value}"; shift 2 ;;
-        --workers) workers="${2:?--workers needs a value}"; shift 2 ;;
-        --tool) tool="${2:?--tool needs a value}"; shift 2 ;;
-        --out) out="${2:?--out needs a value}"; shift 2 ;;
-        --scratch-path) scratch="${2:?--scratch-path needs a value}"; shift 2 ;;
+        --backend) need_value "$@"; backend="$2"; shift 2 ;;
+        --workers) need_value "$@"; workers="$2"; shift 2 ;;
+        --tool) need_value "$@"; tool="$2"; shift 2 ;;
+        --out) need_value "$@"; out="$2"; shift 2 ;;
+        --scratch-path) need_value "$@"; scratch="$2"; shift 2 ;;
         --) shift; extra=("$@"); break ;;
-        -*) usage >&2; die "unknown option $1" ;;
-        *) [ -z "$kernel" ] || die "only one KERNEL, got '$kernel' and '$1'"; kernel="$1"; shift ;;
+        -*) usage_error "unknown option $1" ;;
+        *) [ -z "$kernel" ] || usage_error "only one KERNEL, got '$kernel' and '$1'"; kernel="$1"; shift ;;
     esac
 done
-[ -n "$kernel" ] || { usage >&2; die "name a KERNEL (see: tasklets-bench list)"; }
-case "$tool" in auto|perf|callgrind) ;; *) die "--tool must be auto, perf or callgrind, not '$tool'" ;; esac
+[ -n "$kernel" ] || usage_error "name a KERNEL (tasklets-bench list names them)"
+case "$kernel" in *,*) usage_error "only one KERNEL, got '$kernel'" ;; esac
+check_names KERNEL kernel "$kernel" "$BENCH_KERNELS"
+[ "$kernel" != all ] || usage_error "name one KERNEL, not all"
+case "$backend" in *,*|all) usage_error "--backend takes one backend, not '$backend'" ;; esac
+check_names --backend backend "$backend" "$BENCH_BACKENDS"
+check_count --workers "$workers" 1
+case "$tool" in auto|perf|callgrind) ;; *) usage_error "--tool must be auto, perf or callgrind, not '$tool'" ;; esac
 
 if [ "$tool" != callgrind ]; then need_command perf linux-perf; fi
 if [ "$tool" = auto ]; then
@@ -70,7 +76,6 @@ fi
 [ "$tool" = callgrind ] && need_command valgrind valgrind
 
 binary="$(build_release "$scratch" -Xswiftc -gnone -Xcc -g0)"
-"$binary" list | grep -q "^  $kernel " || die "unknown kernel '$kernel': see '$binary list'"
 out="${out:-$REPO_ROOT/results/profile-$kernel-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
 run=("$binary" run --kernel "$kernel" --backend "$backend" --workers "$workers" --repetitions 3 --warmup 0 --quiet

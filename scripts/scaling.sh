@@ -42,29 +42,33 @@ extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
-        --kernels) kernels="${2:?--kernels needs a value}"; shift 2 ;;
-        --backends) backends="${2:?--backends needs a value}"; shift 2 ;;
-        --max-workers) max_workers="${2:?--max-workers needs a value}"; shift 2 ;;
-        --repetitions) repetitions="${2:?--repetitions needs a value}"; shift 2 ;;
-        --warmup) warmup="${2:?--warmup needs a value}"; shift 2 ;;
-        --out) out="${2:?--out needs a value}"; shift 2 ;;
-        --binary) binary="${2:?--binary needs a value}"; shift 2 ;;
-        --scratch-path) scratch="${2:?--scratch-path needs a value}"; shift 2 ;;
+        --kernels) need_value "$@"; kernels="$2"; shift 2 ;;
+        --backends) need_value "$@"; backends="$2"; shift 2 ;;
+        --max-workers) need_value "$@"; max_workers="$2"; shift 2 ;;
+        --repetitions) need_value "$@"; repetitions="$2"; shift 2 ;;
+        --warmup) need_value "$@"; warmup="$2"; shift 2 ;;
+        --out) need_value "$@"; out="$2"; shift 2 ;;
+        --binary) need_value "$@"; binary="$2"; shift 2 ;;
+        --scratch-path) need_value "$@"; scratch="$2"; shift 2 ;;
         --) shift; extra=("$@"); break ;;
-        *) usage >&2; die "unknown option $1" ;;
+        *) usage_error "unknown option $1" ;;
     esac
 done
 
+# Usage first: nothing is installed or built for a command line that is wrong.
+check_names --kernels kernel "$kernels" "$BENCH_KERNELS"
+check_names --backends backend "$backends" "$BENCH_BACKENDS"
+[ -z "$max_workers" ] || check_count --max-workers "$max_workers" 1
+check_count --repetitions "$repetitions" 3
+check_count --warmup "$warmup" 0
+[ -z "$binary" ] || [ -x "$binary" ] || usage_error "--binary $binary is not an executable file"
 if [ -z "$max_workers" ]; then
     command -v nproc >/dev/null 2>&1 || die "nproc is missing (coreutils); pass --max-workers"
     max_workers="$(nproc)"
 fi
-case "$max_workers" in ''|*[!0-9]*|0) die "--max-workers must be a whole number from 1, not '$max_workers'" ;; esac
 
 need_command gnuplot gnuplot-nox
-if [ -n "$binary" ]; then
-    [ -x "$binary" ] || die "--binary $binary is not an executable file"
-else
+if [ -z "$binary" ]; then
     binary="$(build_release "$scratch")"
 fi
 

@@ -18,13 +18,14 @@ tasklets=100000000
 sanitize=""
 while [ $# -gt 0 ]; do
     case "$1" in
-        --tasklets) tasklets="${2:?--tasklets needs a number}"; shift 2 ;;
-        --sanitize) sanitize="${2:?--sanitize needs thread or address}"; shift 2 ;;
+        --tasklets) [ -n "${2-}" ] || { echo "soak.sh: --tasklets needs a number" >&2; exit 2; }; tasklets="$2"; shift 2 ;;
+        --sanitize) [ -n "${2-}" ] || { echo "soak.sh: --sanitize needs thread or address" >&2; exit 2; }; sanitize="$2"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "soak.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
 done
 case "$tasklets" in ''|*[!0-9]*) echo "soak.sh: --tasklets must be a whole number" >&2; exit 2 ;; esac
+case "$sanitize" in ''|thread|address) ;; *) echo "soak.sh: --sanitize must be thread or address, not '$sanitize'" >&2; exit 2 ;; esac
 command -v swift >/dev/null || { echo "soak.sh: swift is not on PATH (install Swift 6.2+)" >&2; exit 1; }
 
 cd "$(dirname "$0")/.."

@@ -12,4 +12,4 @@ do {
 } catch {
     FileHandle.standardError.write(Data("tasklets-bench: \(error)\n".utf8))
 }
-TaskletsBench.main()
+CommandLineEntry.main(Array(CommandLine.arguments.dropFirst()))

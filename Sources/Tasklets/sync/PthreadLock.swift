@@ -8,12 +8,15 @@ import Musl
 /// `NIOLock`. `Synchronization.Mutex` collapses when threads outnumber cores
 /// on Linux (swiftlang/swift#88440) and trips ThreadSanitizer, so every lock
 /// that threads may contend for is one of these.
-@usableFromInline
-final class PthreadLock: @unchecked Sendable {
+///
+/// Public only under an underscored name, for the benchmark harness (one
+/// pthread wrapper, not two); not part of the library's API. (`@_spi` would
+/// not do: the library's `@inlinable` code calls it.) Inside the library it
+/// is `PthreadLock`.
+public final class _PthreadLock: @unchecked Sendable {
     @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
-    @usableFromInline
-    init() {
+    public init() {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         let result = pthread_mutex_init(mutex, nil)
@@ -29,27 +32,29 @@ final class PthreadLock: @unchecked Sendable {
     /// Takes the lock; for code that must drop it at a point a closure
     /// cannot express (before resuming a continuation). Prefer `withLock`.
     @inlinable
-    func lock() { pthread_mutex_lock(mutex) }
+    public func lock() { pthread_mutex_lock(mutex) }
 
     @inlinable
-    func unlock() { pthread_mutex_unlock(mutex) }
+    public func unlock() { pthread_mutex_unlock(mutex) }
 
     @inlinable
-    func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    public func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()
     }
 }
 
-/// A pthread condition variable tied to one `PthreadLock`.
-@usableFromInline
-final class PthreadCondition: @unchecked Sendable {
+/// The library's name for its lock.
+@usableFromInline typealias PthreadLock = _PthreadLock
+
+/// A pthread condition variable tied to one `PthreadLock` (public under an
+/// underscored name, like it, for the benchmark harness).
+public final class _PthreadCondition: @unchecked Sendable {
     @usableFromInline let condition: UnsafeMutablePointer<pthread_cond_t>
     @usableFromInline let lock: PthreadLock
 
-    @usableFromInline
-    init(lock: PthreadLock) {
+    public init(lock: _PthreadLock) {
         self.lock = lock
         condition = .allocate(capacity: 1)
         condition.initialize(to: pthread_cond_t())
@@ -69,11 +74,10 @@ final class PthreadCondition: @unchecked Sendable {
     }
 
     /// Waits; the lock must be held (inside `lock.withLock`).
-    @usableFromInline
-    func wait() { pthread_cond_wait(condition, lock.mutex) }
+    public func wait() { pthread_cond_wait(condition, lock.mutex) }
 
     /// Waits at most `timeoutNanoseconds`; the lock must be held.
-    func wait(timeoutNanoseconds: UInt64) {
+    public func wait(timeoutNanoseconds: UInt64) {
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
         let total = UInt64(deadline.tv_nsec) + timeoutNanoseconds % 1_000_000_000
@@ -82,9 +86,10 @@ final class PthreadCondition: @unchecked Sendable {
         pthread_cond_timedwait(condition, lock.mutex, &deadline)
     }
 
-    @usableFromInline
-    func signal() { pthread_cond_signal(condition) }
+    public func signal() { pthread_cond_signal(condition) }
 
-    @usableFromInline
-    func broadcast() { pthread_cond_broadcast(condition) }
+    public func broadcast() { pthread_cond_broadcast(condition) }
 }
+
+/// The library's name for its condition variable.
+@usableFromInline typealias PthreadCondition = _PthreadCondition

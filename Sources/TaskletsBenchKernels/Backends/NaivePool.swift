@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Tasklets
 
 /// The "one queue for everybody" thread pool that a work-stealing pool
 /// replaces: N threads, one shared LIFO list of tasks, one pthread mutex and
@@ -19,13 +20,19 @@ final class NaivePool: @unchecked Sendable {
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
-    private let lock = PthreadMutex()
+    /// The library's own pthread lock, not `Synchronization.Mutex`: that
+    /// one degrades badly with more threads than cores on Linux (see
+    /// `docs/benchmarks.md`), and this backend is meant to show the cost
+    /// of one shared lock, not of a slow one.
+    private let lock = _PthreadLock()
+    private let condition: _PthreadCondition
     private var queue: [Job] = []
     private var stopping = false
     private var threads: [pthread_t] = []
 
     /// Starts `threadCount` threads with 64 MiB stacks (helping nests tasks).
     init(threadCount: Int) throws(BenchError) {
+        condition = _PthreadCondition(lock: lock)
         for _ in 0..<threadCount {
             var attributes = pthread_attr_t()
             pthread_attr_init(&attributes)
@@ -54,7 +61,7 @@ final class NaivePool: @unchecked Sendable {
         lock.lock()
         queue.append(task)
         lock.unlock()
-        lock.signal()
+        condition.signal()
         return task
     }
 
@@ -67,7 +74,7 @@ final class NaivePool: @unchecked Sendable {
                 run(other)
                 lock.lock()
             } else {
-                lock.wait()
+                condition.wait()
             }
         }
         lock.unlock()
@@ -88,7 +95,7 @@ final class NaivePool: @unchecked Sendable {
         let slot = ResultSlot<R>()
         let task = spawn { slot.value = body() }
         lock.lock()
-        while !task.done { lock.wait() }
+        while !task.done { condition.wait() }
         lock.unlock()
         return slot.take()
     }
@@ -98,7 +105,7 @@ final class NaivePool: @unchecked Sendable {
         lock.lock()
         stopping = true
         lock.unlock()
-        lock.broadcast()
+        condition.broadcast()
         for thread in threads { pthread_join(thread, nil) }
         threads.removeAll()
     }
@@ -108,7 +115,7 @@ final class NaivePool: @unchecked Sendable {
         lock.lock()
         task.done = true
         lock.unlock()
-        lock.broadcast()
+        condition.broadcast()
     }
 
     private func workerLoop() {
@@ -121,7 +128,7 @@ final class NaivePool: @unchecked Sendable {
             } else if stopping {
                 break
             } else {
-                lock.wait()
+                condition.wait()
             }
         }
         lock.unlock()

@@ -30,7 +30,7 @@ final class RunLedger: @unchecked Sendable {
     }
 
     /// Notes that tasklet `index` runs, having started at `startedAt`
-    /// (`Clock.nanoseconds()`); only its first start is kept.
+    /// (`BenchClock.nanoseconds()`); only its first start is kept.
     @inline(__always)
     func record(_ index: Int, startedAt: UInt64) {
         if runs[index].add(1, ordering: .relaxed).newValue == 1 {

@@ -7,7 +7,7 @@ final class SharedCounters: Sendable {
     let sum = Atomic<UInt64>(0)
     /// Tasks still to finish (skew's short tasks, inject's submissions).
     let remaining: Atomic<Int>
-    /// When the last counted task finished (Clock.nanoseconds()).
+    /// When the last counted task finished (BenchClock.nanoseconds()).
     let finishedAt = Atomic<UInt64>(0)
 
     init(remaining: Int = 0) { self.remaining = Atomic(remaining) }
@@ -21,7 +21,7 @@ final class SharedCounters: Sendable {
     @discardableResult
     func finishOne() -> Bool {
         if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
-            finishedAt.store(Clock.nanoseconds(), ordering: .releasing)
+            finishedAt.store(BenchClock.nanoseconds(), ordering: .releasing)
             return true
         }
         return false

@@ -34,8 +34,8 @@ public enum KernelRunner {
                 backend: context.backend.rawValue, reason: "does not run kernel \(prepared.kernel.rawValue)")
         }
         let parameters = prepared.parameters
-        let cpuStart = Clock.processCPUNanoseconds()
-        let start = Clock.nanoseconds()
+        let cpuStart = BenchClock.processCPUNanoseconds()
+        let start = BenchClock.nanoseconds()
         let outcome: KernelOutcome
         switch prepared.kernel {
         case .fib: outcome = try Fib.run(context, parameters.fibN)
@@ -63,11 +63,11 @@ public enum KernelRunner {
         case .blockstorm: outcome = try BlockStorm.run(context, parameters)
         case .map: outcome = try MapKernel.run(context, count: parameters.mapN)
         }
-        let end = Clock.nanoseconds()
-        let cpuEnd = Clock.processCPUNanoseconds()
+        let end = BenchClock.nanoseconds()
+        let cpuEnd = BenchClock.processCPUNanoseconds()
         return Measurement(
-            ms: Clock.milliseconds(from: start, to: end),
-            cpuMs: Clock.milliseconds(from: cpuStart, to: cpuEnd),
+            ms: BenchClock.milliseconds(from: start, to: end),
+            cpuMs: BenchClock.milliseconds(from: cpuStart, to: cpuEnd),
             outcome: outcome)
     }
 }

@@ -29,7 +29,7 @@ enum AsyncKernels {
         let pool = try executor(context)
         let (sum, taskNs, groupNs) = AsyncBridge.run { () async -> (UInt64, Double, Double) in
             await onExecutor(pool) {
-                var start = Clock.nanoseconds()
+                var start = BenchClock.nanoseconds()
                 var tasks: [Task<UInt64, Never>] = []
                 tasks.reserveCapacity(count)
                 for _ in 0..<count {
@@ -37,8 +37,8 @@ enum AsyncKernels {
                 }
                 var sum: UInt64 = 0
                 for task in tasks { sum &+= await task.value }
-                let taskNs = Double(Clock.nanoseconds() &- start) / Double(count)
-                start = Clock.nanoseconds()
+                let taskNs = Double(BenchClock.nanoseconds() &- start) / Double(count)
+                start = BenchClock.nanoseconds()
                 sum &+= await withTaskGroup(of: UInt64.self) { group in
                     for _ in 0..<count {
                         if let pool {
@@ -49,7 +49,7 @@ enum AsyncKernels {
                     }
                     return await group.reduce(0, &+)
                 }
-                return (sum, taskNs, Double(Clock.nanoseconds() &- start) / Double(count))
+                return (sum, taskNs, Double(BenchClock.nanoseconds() &- start) / Double(count))
             }
         }
         return KernelOutcome(
@@ -69,7 +69,7 @@ enum AsyncKernels {
         let snapshot = SnapshotBox()
         let (total, yieldNs, resumeNs, handoffNs) = AsyncBridge.run { () async -> (UInt64, Double, Double, Double) in
             await onExecutor(pool) {
-                let start = Clock.nanoseconds()
+                let start = BenchClock.nanoseconds()
                 let workers = (0..<tasks).map { index in
                     let mine = progress[index]
                     return spawnTask(on: pool) { () async -> UInt64 in
@@ -84,15 +84,15 @@ enum AsyncKernels {
                 }
                 var total: UInt64 = 0
                 for worker in workers { total &+= await worker.value }
-                let yieldNs = Double(Clock.nanoseconds() &- start) / Double(tasks * rounds)
+                let yieldNs = Double(BenchClock.nanoseconds() &- start) / Double(tasks * rounds)
                 let resumeNs = await spawnTask(on: pool) { () async -> Double in
-                    let start = Clock.nanoseconds()
+                    let start = BenchClock.nanoseconds()
                     for _ in 0..<rounds {
                         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
                             continuation.resume()
                         }
                     }
-                    return Double(Clock.nanoseconds() &- start) / Double(rounds)
+                    return Double(BenchClock.nanoseconds() &- start) / Double(rounds)
                 }.value
                 let handoffNs = await handoff(on: pool, rounds: rounds)
                 return (total, yieldNs, resumeNs, handoffNs)
@@ -113,7 +113,7 @@ enum AsyncKernels {
     static func handoff(on pool: TaskletPool?, rounds: Int) async -> Double {
         let ping = Baton()
         let pong = Baton()
-        let start = Clock.nanoseconds()
+        let start = BenchClock.nanoseconds()
         let a = spawnTask(on: pool) { () async -> Void in
             for _ in 0..<rounds {
                 pong.pass()
@@ -128,7 +128,7 @@ enum AsyncKernels {
         }
         await a.value
         await b.value
-        return Double(Clock.nanoseconds() &- start) / Double(2 * rounds)
+        return Double(BenchClock.nanoseconds() &- start) / Double(2 * rounds)
     }
 
     /// actors: `actors` actors (on pool strands, or default actors), each
@@ -155,7 +155,7 @@ enum AsyncKernels {
     static func sendAll<Inbox: BenchInbox>(
         _ inboxes: [Inbox], _ messages: Int, _ pool: TaskletPool?
     ) async -> (UInt64, UInt64) {
-        let start = Clock.nanoseconds()
+        let start = BenchClock.nanoseconds()
         let senders = inboxes.map { inbox in
             spawnTask(on: pool) { () async -> UInt64 in
                 for _ in 0..<messages { await inbox.receive() }
@@ -164,7 +164,7 @@ enum AsyncKernels {
         }
         var sum: UInt64 = 0
         for sender in senders { sum &+= await sender.value }
-        return (sum, Clock.nanoseconds() &- start)
+        return (sum, BenchClock.nanoseconds() &- start)
     }
 
     /// A task on the pool, or on the default global executor.
@@ -185,7 +185,7 @@ enum AsyncKernels {
 /// A one-slot hand-off between two tasks: `pass` resumes the task waiting
 /// in `take`, or lets the next `take` return at once.
 final class Baton: @unchecked Sendable {
-    private let mutex = PthreadMutex()
+    private let mutex = _PthreadLock()
     private var waiter: UnsafeContinuation<Void, Never>?
     private var passed = false
 

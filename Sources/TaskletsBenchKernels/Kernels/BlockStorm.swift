@@ -23,7 +23,7 @@ enum BlockStorm {
     static func run(_ context: BackendContext, _ parameters: KernelParameters) throws(BenchError) -> KernelOutcome {
         let storm = Storm(count: parameters.blockstormTasklets, milliseconds: parameters.blockstormMs)
         let before = context.supervisionStatistics
-        let start = Clock.nanoseconds()
+        let start = BenchClock.nanoseconds()
         switch context.backend {
         case .pool, .poolUnsupervised:
             try context.inPool { pool(storm) }
@@ -37,7 +37,7 @@ enum BlockStorm {
         case .sequential:
             throw .backendFailed(backend: context.backend.rawValue, reason: "has no threads to block")
         }
-        let wallMs = Clock.milliseconds(from: start, to: Clock.nanoseconds())
+        let wallMs = BenchClock.milliseconds(from: start, to: BenchClock.nanoseconds())
         let blockedMs = Double(storm.count) * Double(storm.microseconds) / 1000
         let metrics = [
             Metric("peak_blocked", Double(storm.peakBlocked.load(ordering: .acquiring))),
@@ -67,7 +67,7 @@ enum BlockStorm {
         /// (`blocking` on the pools, a plain call elsewhere).
         @inline(__always)
         func tasklet(_ index: Int, _ section: (() -> Void) -> Void) {
-            ledger.record(index, startedAt: Clock.nanoseconds())
+            ledger.record(index, startedAt: BenchClock.nanoseconds())
             section {
                 let now = blockedNow.add(1, ordering: .relaxed).newValue
                 peakBlocked.max(now, ordering: .relaxed)

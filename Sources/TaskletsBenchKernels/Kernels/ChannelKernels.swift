@@ -36,7 +36,7 @@ enum ChannelKernels {
         guard let ping = try? Channel<UInt64>(capacity: 0, name: "ping"),
             let pong = try? Channel<UInt64>(capacity: 0, name: "pong")
         else { return (0, 0) }
-        let start = Clock.nanoseconds()
+        let start = BenchClock.nanoseconds()
         let echo = AsyncKernels.spawnTask(on: pool) { () async -> Void in
             while let value = try? await ping.receive() { try? await pong.send(value &+ 1) }
         }
@@ -45,7 +45,7 @@ enum ChannelKernels {
             try? await ping.send(value)
             sum &+= (try? await pong.receive()) ?? 0
         }
-        let ns = Double(Clock.nanoseconds() &- start) / Double(rounds)
+        let ns = Double(BenchClock.nanoseconds() &- start) / Double(rounds)
         ping.close()
         await echo.value
         return (sum, ns)
@@ -55,7 +55,7 @@ enum ChannelKernels {
     static func asyncChannelRoundTrips(_ rounds: Int) async -> (UInt64, Double) {
         let ping = AsyncChannel<UInt64>()
         let pong = AsyncChannel<UInt64>()
-        let start = Clock.nanoseconds()
+        let start = BenchClock.nanoseconds()
         let echo = Task.detached {
             for await value in ping { await pong.send(value &+ 1) }
         }
@@ -68,7 +68,7 @@ enum ChannelKernels {
             }
             return sum
         }.value
-        let ns = Double(Clock.nanoseconds() &- start) / Double(rounds)
+        let ns = Double(BenchClock.nanoseconds() &- start) / Double(rounds)
         ping.finish()
         await echo.value
         return (sum, ns)
@@ -78,7 +78,7 @@ enum ChannelKernels {
     static func streamRoundTrips(_ rounds: Int) async -> (UInt64, Double) {
         let (pings, ping) = AsyncStream.makeStream(of: UInt64.self, bufferingPolicy: .unbounded)
         let (pongs, pong) = AsyncStream.makeStream(of: UInt64.self, bufferingPolicy: .unbounded)
-        let start = Clock.nanoseconds()
+        let start = BenchClock.nanoseconds()
         let echo = Task.detached {
             for await value in pings { pong.yield(value &+ 1) }
             pong.finish()
@@ -92,7 +92,7 @@ enum ChannelKernels {
             }
             return sum
         }.value
-        let ns = Double(Clock.nanoseconds() &- start) / Double(rounds)
+        let ns = Double(BenchClock.nanoseconds() &- start) / Double(rounds)
         ping.finish()
         await echo.value
         return (sum, ns)
@@ -108,7 +108,7 @@ enum ChannelKernels {
         let (sum, ns) = AsyncBridge.run { () async -> (UInt64, UInt64) in
             await AsyncKernels.onExecutor(pool) {
                 let links = (0..<(stages - 1)).compactMap { _ in try? Channel<UInt64>(capacity: capacity) }
-                let start = Clock.nanoseconds()
+                let start = BenchClock.nanoseconds()
                 var tasks: [Task<UInt64, Never>] = []
                 tasks.append(AsyncKernels.spawnTask(on: pool) { () async -> UInt64 in
                     for item in 1...UInt64(items) { try? await links[0].send(item) }
@@ -127,7 +127,7 @@ enum ChannelKernels {
                 var sum: UInt64 = 0
                 while let item = try? await links[stages - 2].receive() { sum &+= item }
                 for task in tasks { _ = await task.value }
-                return (sum, Clock.nanoseconds() &- start)
+                return (sum, BenchClock.nanoseconds() &- start)
             }
         }
         return KernelOutcome(checksum: sum, metrics: [Metric("items_per_s", Double(items) / (Double(ns) / 1e9))])
@@ -183,9 +183,9 @@ enum ChannelKernels {
     static func medianFib(_ context: BackendContext, _ n: Int) throws(BenchError) -> Double {
         var times: [Double] = []
         for _ in 0..<3 {
-            let start = Clock.nanoseconds()
+            let start = BenchClock.nanoseconds()
             _ = try context.inPool { Fib.pool(n) }
-            times.append(Double(Clock.nanoseconds() &- start))
+            times.append(Double(BenchClock.nanoseconds() &- start))
         }
         return times.sorted()[1]
     }

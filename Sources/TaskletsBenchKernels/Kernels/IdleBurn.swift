@@ -13,22 +13,22 @@ enum IdleBurn {
         let halves = Halves()
         var metrics: [Metric] = []
         for spacing in spacings {
-            let wallStart = Clock.nanoseconds()
-            let cpuStart = Clock.processCPUNanoseconds()
+            let wallStart = BenchClock.nanoseconds()
+            let cpuStart = BenchClock.processCPUNanoseconds()
             for _ in 0..<count {
                 try context.forkJoin({ halves.run(1) }, { halves.run(2) })
-                Clock.sleep(nanoseconds: spacing.nanoseconds)
+                BenchClock.sleep(nanoseconds: spacing.nanoseconds)
             }
-            let cpu = Double(Clock.processCPUNanoseconds() &- cpuStart)
-            let wall = Double(Clock.nanoseconds() &- wallStart)
+            let cpu = Double(BenchClock.processCPUNanoseconds() &- cpuStart)
+            let wall = Double(BenchClock.nanoseconds() &- wallStart)
             metrics.append(Metric("spacing\(spacing.label)_cpu_per_wall", cpu / wall))
         }
         // One second without work: the pool must burn (almost) nothing.
-        let wallStart = Clock.nanoseconds()
-        let cpuStart = Clock.processCPUNanoseconds()
-        Clock.sleep(nanoseconds: 1_000_000_000)
-        let idleCPU = Double(Clock.processCPUNanoseconds() &- cpuStart)
-        metrics.append(Metric("idle1s_cpu_per_wall", idleCPU / Double(Clock.nanoseconds() &- wallStart)))
+        let wallStart = BenchClock.nanoseconds()
+        let cpuStart = BenchClock.processCPUNanoseconds()
+        BenchClock.sleep(nanoseconds: 1_000_000_000)
+        let idleCPU = Double(BenchClock.processCPUNanoseconds() &- cpuStart)
+        metrics.append(Metric("idle1s_cpu_per_wall", idleCPU / Double(BenchClock.nanoseconds() &- wallStart)))
         return KernelOutcome(checksum: UInt64(halves.count.load(ordering: .acquiring)), metrics: metrics)
     }
 

@@ -22,7 +22,7 @@ enum MapKernel {
     }
 
     static func run(_ context: BackendContext, count: Int) throws(BenchError) -> KernelOutcome {
-        let start = Clock.nanoseconds()
+        let start = BenchClock.nanoseconds()
         let results: [Int]
         switch context.backend {
         case .sequential:
@@ -39,7 +39,7 @@ enum MapKernel {
         case .poolUnsupervised, .taskgroup, .naive:
             throw .backendFailed(backend: context.backend.rawValue, reason: "does not run kernel map")
         }
-        let mapMs = Clock.milliseconds(from: start, to: Clock.nanoseconds())
+        let mapMs = BenchClock.milliseconds(from: start, to: BenchClock.nanoseconds())
         return KernelOutcome(checksum: checksum(of: results), metrics: [Metric("map_ms", mapMs)])
     }
 

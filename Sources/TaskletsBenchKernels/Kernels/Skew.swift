@@ -37,7 +37,7 @@ enum Skew {
         let finished = counters.finishedAt.load(ordering: .acquiring)
         return KernelOutcome(
             checksum: counters.sum.load(ordering: .acquiring),
-            shortMs: Clock.milliseconds(from: start, to: finished))
+            shortMs: BenchClock.milliseconds(from: start, to: finished))
     }
 
     @inline(__always)

@@ -21,17 +21,17 @@ enum Starve {
         let spinners = Spinners(count: spinnerCount, milliseconds: parameters.starveSpinMs)
         for _ in 0..<spinnerCount { try context.submit { spinners.spin() } }
         // Polled, not waited on: a spinner has no time to spare for a signal.
-        while spinners.started.load(ordering: .acquiring) < spinnerCount { Clock.sleep(nanoseconds: 50_000) }
+        while spinners.started.load(ordering: .acquiring) < spinnerCount { BenchClock.sleep(nanoseconds: 50_000) }
 
         let ledger = RunLedger(count: count)
         let tiny = SharedCounters(remaining: count)
         let allRan = DispatchSemaphore(value: 0)
         var submittedAt = [UInt64](repeating: 0, count: count)
-        let firstSubmission = Clock.nanoseconds()
+        let firstSubmission = BenchClock.nanoseconds()
         for index in 0..<count {
-            submittedAt[index] = Clock.nanoseconds()
+            submittedAt[index] = BenchClock.nanoseconds()
             try context.submit {
-                ledger.record(index, startedAt: Clock.nanoseconds())
+                ledger.record(index, startedAt: BenchClock.nanoseconds())
                 if tiny.finishOne() { allRan.signal() }
             }
         }
@@ -54,7 +54,7 @@ enum Starve {
             Metric("p50_us", Double(histogram.valueAtPercentile(50)) / 1000),
             Metric("p99_us", Double(histogram.valueAtPercentile(99)) / 1000),
             Metric("max_us", Double(histogram.max) / 1000),
-            Metric("ms_until_all_ran", Clock.milliseconds(from: firstSubmission, to: lastFinished)),
+            Metric("ms_until_all_ran", BenchClock.milliseconds(from: firstSubmission, to: lastFinished)),
         ]
         return KernelOutcome(
             checksum: ledger.ranExactlyOnce,
@@ -80,9 +80,9 @@ enum Starve {
 
         func spin() {
             started.add(1, ordering: .acquiringAndReleasing)
-            let deadline = Clock.nanoseconds() &+ nanoseconds
+            let deadline = BenchClock.nanoseconds() &+ nanoseconds
             var hash: UInt64 = 0
-            while Clock.nanoseconds() < deadline { hash = KernelHash.spin(hash, 64) }
+            while BenchClock.nanoseconds() < deadline { hash = KernelHash.spin(hash, 64) }
             sink.store(hash, ordering: .relaxed)
             finished.add(1)
             if finished.finishOne() { allFinished.signal() }

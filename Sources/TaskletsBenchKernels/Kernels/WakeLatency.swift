@@ -13,12 +13,12 @@ enum WakeLatency {
         for idleMs in idleTimes {
             var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
             for _ in 0..<samples {
-                if idleMs > 0 { Clock.sleep(nanoseconds: idleMs * 1_000_000) }
+                if idleMs > 0 { BenchClock.sleep(nanoseconds: idleMs * 1_000_000) }
                 let startedAt = ResultSlot<UInt64>()
                 let ran = DispatchSemaphore(value: 0)
-                let submittedAt = Clock.nanoseconds()
+                let submittedAt = BenchClock.nanoseconds()
                 try context.submit {
-                    startedAt.value = Clock.nanoseconds()
+                    startedAt.value = BenchClock.nanoseconds()
                     ran.signal()
                 }
                 ran.wait()

@@ -5,62 +5,68 @@ import TaskletsBenchKernels
 /// `KernelParameter`, so that an option and its environment variable accept
 /// the same values and fail with the same one-line message.
 struct KernelOptions: ParsableArguments {
-    @Option(name: .customLong("fib-n"), help: "fib: n (FIB_N, default 30).") var fibN: String?
-    @Option(name: .customLong("nq-n"), help: "nqueens: board size (NQ_N, default 12).") var nqN: String?
-    @Option(name: .customLong("uts-seed"), help: "uts: root seed (UTS_SEED, default 52).") var utsSeed: String?
-    @Option(name: .customLong("uts-b0"), help: "uts: root children (UTS_B0, default 2000).") var utsB0: String?
-    @Option(name: .customLong("uts-m"), help: "uts: children of an inner node (UTS_M, default 8).") var utsM: String?
-    @Option(name: .customLong("uts-q"), help: "uts: branching probability (UTS_Q, default 0.124875).") var utsQ: String?
-    @Option(name: .customLong("uts-work"), help: "uts: spin rounds per node (UTS_WORK, default 160).") var utsWork: String?
-    @Option(name: .customLong("skew-long-iters"), help: "skew: rounds of the long task (SKEW_LONG_ITERS).")
+    @Option(name: .customLong("fib-n"), help: KernelOptions.help(.fibN, "fib: n")) var fibN: String?
+    @Option(name: .customLong("nq-n"), help: KernelOptions.help(.nqN, "nqueens: board size")) var nqN: String?
+    @Option(name: .customLong("uts-seed"), help: KernelOptions.help(.utsSeed, "uts: root seed")) var utsSeed: String?
+    @Option(name: .customLong("uts-b0"), help: KernelOptions.help(.utsB0, "uts: root children")) var utsB0: String?
+    @Option(name: .customLong("uts-m"), help: KernelOptions.help(.utsM, "uts: children of an inner node")) var utsM: String?
+    @Option(name: .customLong("uts-q"), help: KernelOptions.help(.utsQ, "uts: branching probability")) var utsQ: String?
+    @Option(name: .customLong("uts-work"), help: KernelOptions.help(.utsWork, "uts: spin rounds per node")) var utsWork: String?
+    @Option(name: .customLong("skew-long-iters"), help: KernelOptions.help(.skewLongIters, "skew: rounds of the long task"))
     var skewLongIters: String?
-    @Option(name: .customLong("skew-short-iters"), help: "skew: rounds of a short task (SKEW_SHORT_ITERS).")
+    @Option(name: .customLong("skew-short-iters"), help: KernelOptions.help(.skewShortIters, "skew: rounds of a short task"))
     var skewShortIters: String?
-    @Option(name: .customLong("skew-nshort"), help: "skew: short tasks (SKEW_NSHORT, default 10000).")
+    @Option(name: .customLong("skew-nshort"), help: KernelOptions.help(.skewNShort, "skew: short tasks"))
     var skewNShort: String?
-    @Option(name: .customLong("sum-n"), help: "sum: elements (SUM_N, default 100000000).") var sumN: String?
-    @Option(name: .customLong("sum-grain"), help: "sum: leaf size (SUM_GRAIN, default 100000).") var sumGrain: String?
-    @Option(name: .customLong("wake-samples"), help: "wake-latency: submissions per idle time (WAKE_SAMPLES).")
+    @Option(name: .customLong("sum-n"), help: KernelOptions.help(.sumN, "sum: elements")) var sumN: String?
+    @Option(name: .customLong("sum-grain"), help: KernelOptions.help(.sumGrain, "sum: leaf size")) var sumGrain: String?
+    @Option(name: .customLong("wake-samples"), help: KernelOptions.help(.wakeSamples, "wake-latency: submissions per idle time"))
     var wakeSamples: String?
-    @Option(name: .customLong("idle-count"), help: "idle-burn: fork-joins per spacing (IDLE_COUNT, default 1000).")
+    @Option(name: .customLong("idle-count"), help: KernelOptions.help(.idleCount, "idle-burn: fork-joins per spacing"))
     var idleCount: String?
-    @Option(name: .customLong("inject-threads"), help: "inject: submitting threads (INJECT_THREADS, default 4).")
+    @Option(name: .customLong("inject-threads"), help: KernelOptions.help(.injectThreads, "inject: submitting threads"))
     var injectThreads: String?
-    @Option(name: .customLong("inject-per-thread"), help: "inject: submissions per thread (INJECT_PER_THREAD).")
+    @Option(name: .customLong("inject-per-thread"), help: KernelOptions.help(.injectPerThread, "inject: submissions per thread"))
     var injectPerThread: String?
-    @Option(name: .customLong("async-tasks"), help: "spawn-async: tasks (ASYNC_TASKS, default 100000).")
+    @Option(name: .customLong("async-tasks"), help: KernelOptions.help(.asyncTasks, "spawn-async: tasks"))
     var asyncTasks: String?
-    @Option(name: .customLong("yield-tasks"), help: "yield: tasks (YIELD_TASKS, default 8).") var yieldTasks: String?
-    @Option(name: .customLong("yield-rounds"), help: "yield: yields per task (YIELD_ROUNDS, default 20000).")
+    @Option(name: .customLong("yield-tasks"), help: KernelOptions.help(.yieldTasks, "yield: tasks")) var yieldTasks: String?
+    @Option(name: .customLong("yield-rounds"), help: KernelOptions.help(.yieldRounds, "yield: yields per task"))
     var yieldRounds: String?
-    @Option(name: .customLong("actors"), help: "actors: actors (ACTORS, default 10000).") var actors: String?
-    @Option(name: .customLong("actor-messages"), help: "actors: messages per actor (ACTOR_MESSAGES, default 100).")
+    @Option(name: .customLong("actors"), help: KernelOptions.help(.actors, "actors: actors")) var actors: String?
+    @Option(name: .customLong("actor-messages"), help: KernelOptions.help(.actorMessages, "actors: messages per actor"))
     var actorMessages: String?
-    @Option(name: .customLong("pingpong-rounds"), help: "pingpong: round trips (PINGPONG_ROUNDS, default 100000).")
+    @Option(name: .customLong("pingpong-rounds"), help: KernelOptions.help(.pingpongRounds, "pingpong: round trips"))
     var pingpongRounds: String?
-    @Option(name: .customLong("pingpong-baselines"), help: "pingpong: 1 to measure the baselines too, 0 not (PINGPONG_BASELINES).")
+    @Option(name: .customLong("pingpong-baselines"), help: KernelOptions.help(.pingpongBaselines, "pingpong: 1 to measure the baselines too, 0 not"))
     var pingpongBaselines: String?
-    @Option(name: .customLong("pipeline-items"), help: "pipeline: items (PIPELINE_ITEMS, default 1000000).")
+    @Option(name: .customLong("pipeline-items"), help: KernelOptions.help(.pipelineItems, "pipeline: items"))
     var pipelineItems: String?
-    @Option(name: .customLong("pipeline-stages"), help: "pipeline: stages (PIPELINE_STAGES, default 8).")
+    @Option(name: .customLong("pipeline-stages"), help: KernelOptions.help(.pipelineStages, "pipeline: stages"))
     var pipelineStages: String?
-    @Option(name: .customLong("pipeline-capacity"), help: "pipeline: channel capacity (PIPELINE_CAPACITY, default 64).")
+    @Option(name: .customLong("pipeline-capacity"), help: KernelOptions.help(.pipelineCapacity, "pipeline: channel capacity"))
     var pipelineCapacity: String?
-    @Option(name: .customLong("parked-tasks"), help: "parked: parked tasks (PARKED_TASKS, default 100000).")
+    @Option(name: .customLong("parked-tasks"), help: KernelOptions.help(.parkedTasks, "parked: parked tasks"))
     var parkedTasks: String?
-    @Option(name: .customLong("parked-fib-n"), help: "parked: fib run beside them (PARKED_FIB_N, default 27).")
+    @Option(name: .customLong("parked-fib-n"), help: KernelOptions.help(.parkedFibN, "parked: fib run beside them"))
     var parkedFibN: String?
-    @Option(name: .customLong("starve-spinners"), help: "starve: spinning tasklets, 0 for one per worker (STARVE_SPINNERS, default 0).")
+    @Option(name: .customLong("starve-spinners"), help: KernelOptions.help(.starveSpinners, "starve: spinning tasklets, 0 for one per worker"))
     var starveSpinners: String?
-    @Option(name: .customLong("starve-spin-ms"), help: "starve: how long each spins, ms (STARVE_SPIN_MS, default 300).")
+    @Option(name: .customLong("starve-spin-ms"), help: KernelOptions.help(.starveSpinMs, "starve: how long each spins, ms"))
     var starveSpinMs: String?
-    @Option(name: .customLong("starve-tasklets"), help: "starve: tiny tasklets behind them (STARVE_TASKLETS, default 1000).")
+    @Option(name: .customLong("starve-tasklets"), help: KernelOptions.help(.starveTasklets, "starve: tiny tasklets behind them"))
     var starveTasklets: String?
-    @Option(name: .customLong("blockstorm-tasklets"), help: "blockstorm: blocking tasklets (BLOCKSTORM_TASKLETS, default 1000).")
+    @Option(name: .customLong("blockstorm-tasklets"), help: KernelOptions.help(.blockstormTasklets, "blockstorm: blocking tasklets"))
     var blockstormTasklets: String?
-    @Option(name: .customLong("blockstorm-ms"), help: "blockstorm: how long each blocks, ms (BLOCKSTORM_MS, default 10).")
+    @Option(name: .customLong("blockstorm-ms"), help: KernelOptions.help(.blockstormMs, "blockstorm: how long each blocks, ms"))
     var blockstormMs: String?
-    @Option(name: .customLong("map-n"), help: "map: Ints mapped (MAP_N, default 10000000).") var mapN: String?
+    @Option(name: .customLong("map-n"), help: KernelOptions.help(.mapN, "map: Ints mapped")) var mapN: String?
+
+    /// A parameter's help: what it is, its environment variable and the
+    /// spec's default (`tasklets-bench list` prints the same).
+    static func help(_ parameter: KernelParameter, _ what: String) -> ArgumentHelp {
+        ArgumentHelp("\(what) (\(parameter.environmentVariable); spec default: \(parameter.value(in: .defaults))).")
+    }
 
     /// The options given, by parameter.
     var given: [KernelParameter: String] {

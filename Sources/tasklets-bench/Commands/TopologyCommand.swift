@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tasklets
+import TaskletsBenchKernels
 
 /// `tasklets-bench topology`: what the pool sees of the machine and what it
 /// would do there, like `numactl --hardware` and `lstopo` together.
@@ -9,47 +10,48 @@ struct TopologyCommand: ParsableCommand {
         commandName: "topology",
         abstract: "Print the machine as the pool sees it: nodes, CPUs, distances, caches, placement.")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
+    @Option(
+        help: "Read sysfs from this directory instead of /sys (a copy of another machine's, made by hwloc-gather-topology): the plan is then for that machine's own online CPUs, not this process's affinity mask.",
+        completion: .directory)
+    var sysfsRoot = TopologyRequest.liveRoot
 
-    @Option(help: "Read sysfs from this directory instead of /sys (a copy made by hwloc-gather-topology).")
-    var sysfsRoot = "/sys"
+    @Option(help: "Plan for these CPUs only, a list such as 0-3,8 (default: with --sysfs-root, every online CPU there; else this process's affinity mask).")
+    var affinity: String?
 
-    @Option(help: "Output format: text or json.")
-    var format: Format = .text
+    @Option(help: "Output format: table or json (csv is not offered here).")
+    var format: ReportFormat = .table
 
     @Option(help: "Worker count to plan for (default: what the pool would choose).")
     var workers: Int?
 
-    @Option(help: "Placement to plan for: compact, spread, cores, cpus:LIST or unpinned (default: TASKLETS_PLACEMENT, else the pool's default).")
+    @Option(
+        help: "Placement to plan for: compact, spread, cores, cpus:LIST or unpinned (default: TASKLETS_PLACEMENT, else the pool's default).",
+        completion: .list(["compact", "spread", "cores", "unpinned", "cpus:"]))
     var placement: String?
 
     func run() throws {
-        let plan: PoolPlan
-        do {
-            let parsed = try placement.map { text throws(TopologyError) in try Placement(parsing: text) }
-            plan = try TaskletPool.plan(workers: workers, placement: parsed, sysfsRoot: sysfsRoot)
-        } catch {
-            throw CommandFailure("\(error)")
+        if format == .csv {
+            throw BenchError.invalidValue(source: "--format", value: "csv", expected: "table or json for topology")
         }
+        let request = TopologyRequest(sysfsRoot: sysfsRoot, affinity: affinity, workers: workers, placement: placement)
+        let report = try request.plan()
         switch format {
-        case .text: print(text(plan))
-        case .json: print(json(plan).render())
+        case .json: print(json(report).render())
+        case .table, .csv: print(text(report))
         }
     }
 
-    func text(_ plan: PoolPlan) -> String {
+    func text(_ plan: TopologyReport) -> String {
         var lines = [plan.topology.description]
         lines.append("placement: \(plan.placement)")
         for (index, worker) in plan.workers.enumerated() {
             lines.append("  worker \(index): \(worker.cpu.map { "CPU \($0)" } ?? "unpinned"), node \(worker.node)")
         }
-        lines.append("node-local memory: \(plan.nodeLocalMemoryUnavailable.map { "unavailable: \($0)" } ?? "available (libnuma)")")
+        lines.append("node-local memory: \(plan.nodeLocalMemory)")
         return lines.joined(separator: "\n")
     }
 
-    func json(_ plan: PoolPlan) -> JSONValue {
+    func json(_ plan: TopologyReport) -> JSONValue {
         let topology = plan.topology
         let nodeIDs = (topology.nodes.map(\.id) + topology.memoryOnlyNodes).sorted()
         return .object([
@@ -76,8 +78,8 @@ struct TopologyCommand: ParsableCommand {
             ("workers", .array(plan.workers.map { worker in
                 .object([("cpu", worker.cpu.map(JSONValue.int) ?? .null), ("node", .int(worker.node))])
             })),
-            ("node_local_memory", .bool(plan.nodeLocalMemoryUnavailable == nil)),
-            ("node_local_memory_unavailable", plan.nodeLocalMemoryUnavailable.map(JSONValue.string) ?? .null),
+            ("node_local_memory", plan.nodeLocalMemoryAvailable.map(JSONValue.bool) ?? .null),
+            ("node_local_memory_unavailable", plan.nodeLocalMemoryAvailable == false ? .string(plan.nodeLocalMemory) : .null),
             ("warnings", .array(topology.warnings.map(JSONValue.string))),
         ])
     }

@@ -13,7 +13,7 @@ enum ChildRunner {
             "run", "--kernel", plan.kernels.map(\.rawValue).joined(separator: ","),
             "--backend", cell.backend.rawValue, "--workers", String(cell.workers),
             "--repetitions", String(plan.repetitions), "--warmup", String(plan.warmup),
-            "--format", "internal", "--output", output.path, "--quiet",
+            "--records-output", output.path, "--quiet",
         ]
         for parameter in KernelParameter.allCases {
             arguments += ["--" + parameter.optionName, parameter.value(in: plan.parameters)]
@@ -22,7 +22,7 @@ enum ChildRunner {
         environment[Pinning.variable] = cpus.map(String.init).joined(separator: ",")
         let status = try spawnAndWait("/proc/self/exe", arguments, environment)
         guard let data = try? Data(contentsOf: output),
-            let records = try? JSONDecoder().decode([RunRecord].self, from: data)
+            let records = try? RunRecord.decodeInterchange(data)
         else {
             throw .backendFailed(
                 backend: cell.backend.rawValue,

@@ -1,3 +1,4 @@
+import Foundation
 import Tasklets
 import TaskletsBenchKernels
 
@@ -7,9 +8,10 @@ import TaskletsBenchKernels
 struct PlanExecutor {
     let plan: BenchPlan
     let showProgress: Bool
-    /// Whether to write each pool cell's counters per kernel on standard
-    /// error (`run --statistics`, see `PoolStatisticsLine`).
-    var showStatistics = false
+    /// Where to write each pool cell's counters per kernel, one JSON line
+    /// each (`run --statistics`: standard error or `--statistics-output`;
+    /// see `PoolStatisticsLine`), or nil.
+    var statistics: FileHandle? = nil
 
     struct Outcome {
         var records: [RunRecord]
@@ -43,7 +45,7 @@ struct PlanExecutor {
             let prepared = PreparedKernel(kernel, plan.parameters)
             var failed: Set<BenchPlan.Cell> = []
             var before: [BenchPlan.Cell: TaskletPool.WorkerStatistics] = [:]
-            if showStatistics {
+            if statistics != nil {
                 for cell in cells { before[cell] = try? contexts[cell]?.get().poolStatistics }
             }
             for round in 0..<rounds {
@@ -63,11 +65,11 @@ struct PlanExecutor {
                 }
             }
             for cell in cells {
-                guard let start = before[cell], let context = try? contexts[cell]?.get(),
+                guard let statistics, let start = before[cell], let context = try? contexts[cell]?.get(),
                     let pool = context.taskletPool, let end = context.poolStatistics
                 else { continue }
                 PoolStatisticsLine.emit(PoolStatisticsLine.render(
-                    kernel: kernel, workers: cell.workers, rounds: rounds, before: start, after: end, pool: pool))
+                    kernel: kernel, workers: cell.workers, rounds: rounds, before: start, after: end, pool: pool), to: statistics)
             }
         }
         for case .success(let context) in contexts.values { context.shutdown() }
@@ -104,7 +106,7 @@ struct PlanExecutor {
         ]
     }
 
-    private func record(_ prepared: PreparedKernel, _ cell: BenchPlan.Cell, _ repetition: Int, _ measurement: Measurement) -> RunRecord {
+    private func record(_ prepared: PreparedKernel, _ cell: BenchPlan.Cell, _ repetition: Int, _ measurement: TaskletsBenchKernels.Measurement) -> RunRecord {
         RunRecord(
             kernel: prepared.kernel, backend: cell.backend, workers: cell.workers, repetition: repetition,
             params: parameters(prepared), ms: measurement.ms, cpuMs: measurement.cpuMs,

@@ -3,7 +3,7 @@ import Tasklets
 import TaskletsBenchKernels
 
 /// `tasklets-bench run --statistics`: for each (kernel, pool worker count),
-/// one JSON line on standard error with the pool's counters over that
+/// one JSON line on standard error (or in the file of `--statistics-output`) with the pool's counters over that
 /// kernel's rounds (warm-up included), where its workers run, and what it
 /// reported. `scripts/numa-qemu.sh` reads these lines.
 ///
@@ -56,9 +56,10 @@ enum PoolStatisticsLine {
         return value.renderLine()
     }
 
-    /// Writes the line to standard error.
-    static func emit(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+    /// Writes the line to `handle` (standard error, or the file of
+    /// `--statistics-output`).
+    static func emit(_ line: String, to handle: FileHandle) {
+        handle.write(Data((line + "\n").utf8))
     }
 
     /// The CPU of every thread of this process whose affinity mask is that

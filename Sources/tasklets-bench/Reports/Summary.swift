@@ -1,10 +1,14 @@
 import TaskletsBenchKernels
 
-/// The medians of a run's records, one row per (kernel, backend, workers),
-/// with the ratios of the default table.
+/// The medians of a run's records, one row per (kernel, parameters,
+/// backend, workers), with the ratios of the default table. Ratios only
+/// compare rows of the same kernel with the same parameters (the suite runs
+/// fib at two sizes).
 struct Summary {
     struct Row {
         var kernel: KernelName
+        /// The kernel's parameters, as in the records.
+        var params: [RunRecord.Parameter]
         var backend: BackendName
         var workers: Int
         var repetitions: Int
@@ -31,7 +35,7 @@ struct Summary {
         var order: [String] = []
         var groups: [String: [RunRecord]] = [:]
         for record in records {
-            let key = "\(record.kernel.rawValue)|\(record.backend.rawValue)|\(record.workers)"
+            let key = "\(record.kernel.rawValue)|\(Summary.text(record.params))|\(record.backend.rawValue)|\(record.workers)"
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(record)
         }
@@ -45,7 +49,7 @@ struct Summary {
             }
             let shorts = good.compactMap(\.shortMs)
             rows.append(Row(
-                kernel: first.kernel, backend: first.backend, workers: first.workers,
+                kernel: first.kernel, params: first.params, backend: first.backend, workers: first.workers,
                 repetitions: good.count,
                 medianMs: Summary.median(good.map(\.ms)), medianCPUMs: Summary.median(good.map(\.cpuMs)),
                 medianShortMs: shorts.isEmpty ? nil : Summary.median(shorts),
@@ -59,9 +63,9 @@ struct Summary {
         }
         for index in rows.indices {
             let row = rows[index]
-            let sequential = median(row.kernel, .sequential, 1)
-            let oneWorker = median(row.kernel, row.backend, 1)
-            let pool = median(row.kernel, .pool, row.workers)
+            let sequential = median(row.kernel, row.params, .sequential, 1)
+            let oneWorker = median(row.kernel, row.params, row.backend, 1)
+            let pool = median(row.kernel, row.params, .pool, row.workers)
             // The scheduler kernels' wall time is mostly sleeping: no ratios.
             if row.backend != .sequential && KernelName.sequentialBaselineKernels.contains(row.kernel) {
                 rows[index].t1OverTs = ratio(oneWorker, sequential)
@@ -73,8 +77,26 @@ struct Summary {
 
     var allOK: Bool { rows.allSatisfy(\.ok) }
 
-    private func median(_ kernel: KernelName, _ backend: BackendName, _ workers: Int) -> Double? {
-        rows.first { $0.kernel == kernel && $0.backend == backend && $0.workers == workers && $0.repetitions > 0 }?.medianMs
+    private func median(_ kernel: KernelName, _ params: [RunRecord.Parameter], _ backend: BackendName, _ workers: Int) -> Double? {
+        rows.first {
+            $0.kernel == kernel && $0.params == params && $0.backend == backend && $0.workers == workers && $0.repetitions > 0
+        }?.medianMs
+    }
+
+    /// Whether some kernel appears with more than one set of parameters
+    /// (then the table names them).
+    var mixesParameters: Bool {
+        var seen: [KernelName: [RunRecord.Parameter]] = [:]
+        for row in rows {
+            if let params = seen[row.kernel], params != row.params { return true }
+            seen[row.kernel] = row.params
+        }
+        return false
+    }
+
+    /// "FIB_N=27", "UTS_SEED=8 UTS_B0=2000 ...".
+    static func text(_ params: [RunRecord.Parameter]) -> String {
+        params.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
     }
 
     private func ratio(_ numerator: Double?, _ denominator: Double?) -> Double? {

@@ -10,9 +10,10 @@ enum TableReport {
         if showShort { header.append("short ms") }
         header += ["cpu ms", "T1/Ts", "T1/Tn", "vs pool", "checksum"]
         var lines: [[String]] = [header]
+        let named = summary.mixesParameters
         for row in summary.rows {
             var line = [
-                row.kernel.rawValue, row.backend.rawValue, "\(row.workers)\(row.pinned ? "*" : "")",
+                named ? label(row) : row.kernel.rawValue, row.backend.rawValue, "\(row.workers)\(row.pinned ? "*" : "")",
                 "\(row.repetitions)", fixed(row.medianMs),
             ]
             if showShort { line.append(row.medianShortMs.map(fixed) ?? "") }
@@ -30,7 +31,7 @@ enum TableReport {
             text += "\nMedians of the reported figures:\n"
             for row in metricRows {
                 let figures = row.metrics.map { "\($0.name)=\(figure($0.value))" }.joined(separator: " ")
-                text += "  \(row.kernel.rawValue) \(row.backend.rawValue) x\(row.workers): \(figures)\n"
+                text += "  \(named ? label(row) : row.kernel.rawValue) \(row.backend.rawValue) x\(row.workers): \(figures)\n"
             }
         }
         text += """
@@ -42,11 +43,21 @@ enum TableReport {
         for note in notes { text += "Note: \(note)\n" }
         let failures = summary.rows.filter { !$0.ok }
         for row in failures {
-            text += "FAILED \(row.kernel.rawValue) on \(row.backend.rawValue) x\(row.workers): "
+            text += "FAILED \(label(row)) on \(row.backend.rawValue) x\(row.workers): "
                 + "\(row.failures.first ?? "wrong checksum")\n"
         }
         if failures.isEmpty { text += "Every checksum matched.\n" }
         return text
+    }
+
+    /// The kernel with its size, where the table holds a kernel at two
+    /// sizes: "fib 32", "nqueens 12", "uts seed 8", "map 10000000".
+    static func label(_ row: Summary.Row) -> String {
+        let size: [KernelName: String] = [.fib: "FIB_N", .nqueens: "NQ_N", .uts: "UTS_SEED", .map: "MAP_N", .sum: "SUM_N"]
+        guard let name = size[row.kernel], let value = row.params.first(where: { $0.name == name })?.value else {
+            return row.kernel.rawValue
+        }
+        return row.kernel == .uts ? "uts seed \(value)" : "\(row.kernel.rawValue) \(value)"
     }
 
     /// Left-aligns the first two columns and right-aligns the rest.

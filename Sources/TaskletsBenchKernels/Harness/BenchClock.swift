@@ -5,7 +5,9 @@ import Musl
 #endif
 
 /// The two clocks of a measurement: monotonic wall time and process CPU time.
-public enum Clock {
+/// (Not named `Clock`: that would shadow the standard library's protocol in
+/// every file that imports this module.)
+public enum BenchClock {
     /// Monotonic time in nanoseconds (CLOCK_MONOTONIC).
     @inline(__always)
     public static func nanoseconds() -> UInt64 {
