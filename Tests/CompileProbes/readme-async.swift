@@ -8,7 +8,7 @@ import Tasklets
 
 func compute(on pool: TaskletPool) async throws -> Int {
     let sum = try await pool.run { fib(30) }      // suspends; never blocks a cooperative thread
-    let child = Task(executorPreference: pool) { await work() }
+    let child = Task(executorPreference: pool) { await work() }   // work(): an async function of yours
     await child.value
     return sum
 }
