@@ -120,7 +120,7 @@ import Testing
     /// the OS's time slicing cannot skew the way a race to the finish is
     /// (a preempted worker's task is not waiting in the queue; only the
     /// instant between a task's count and its yield is exposed, hence the
-    /// 1% allowance). A queue served newest first would show waits of
+    /// 1% allowance, 5% under a sanitizer). A queue served newest first would show waits of
     /// hundreds of steps.
     @Test func yieldingTasksTakeTurns() async throws {
         try await onTestDriver {
@@ -139,7 +139,10 @@ import Testing
             }
             for task in tasks { await task.value }
             #expect(counters[0] == 16_000)
-            #expect(counters[1] <= 160, "\(counters[1]) of 16000 waits saw more than 16 other steps")
+            // Under a sanitizer that instant is many times longer, and a
+            // loaded CI machine preempts it more often: 1.55% was seen there.
+            let allowance = runsUnderASanitizer ? 800 : 160
+            #expect(counters[1] <= allowance, "\(counters[1]) of 16000 waits saw more than 16 other steps")
         }
     }
 
