@@ -56,7 +56,10 @@ public final class TaskletPoolMetrics: @unchecked Sendable {
     /// The totals at the last sample (guarded by `lock`).
     private var last = Totals()
 
-    private let lock = SamplerLock()
+    /// The library's pthread mutex, and a condition on the monotonic clock
+    /// for the sampling thread's timed sleep.
+    private let lock: _PthreadLock
+    private let wakeUp: _PthreadCondition
     /// The sampling thread and its stop flag, while it runs (guarded by `lock`).
     private var thread: (handle: pthread_t, run: SamplingRun)?
     /// Sampling threads whose loop has not returned yet (guarded by `lock`):
@@ -90,6 +93,8 @@ public final class TaskletPoolMetrics: @unchecked Sendable {
         self.interval = interval
         counters = Counters(prefix: prefix, pool: label, factory: factory)
         gauges = Gauges(prefix: prefix, pool: label, factory: factory)
+        lock = _PthreadLock()
+        wakeUp = _PthreadCondition(lock: lock)
     }
 
     /// Takes one sample now: adds each counter's growth since the last
@@ -161,7 +166,7 @@ public final class TaskletPoolMetrics: @unchecked Sendable {
             guard let (handle, run) = thread else { return nil }
             thread = nil
             run.stopping = true
-            lock.broadcast()
+            wakeUp.broadcast()
             return handle
         }
         if let handle { pthread_join(handle, nil) }
@@ -174,7 +179,7 @@ public final class TaskletPoolMetrics: @unchecked Sendable {
         while true {
             sample()
             let stop: Bool = lock.withLock {
-                if !run.stopping { lock.wait(nanoseconds: nanoseconds) }
+                if !run.stopping { wakeUp.wait(timeoutNanoseconds: nanoseconds) }
                 return run.stopping
             }
             if stop { return }
