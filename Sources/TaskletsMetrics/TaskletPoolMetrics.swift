@@ -41,8 +41,9 @@ import Musl
 ///   the workers' and spares' own queues) and `injectors` (work submitted
 ///   from outside the pool and not yet taken).
 ///
-/// The sampling thread holds the pool; stop the sampler before you expect
-/// the pool to go away.
+/// The sampler holds the pool. Dropping a sampler that still runs stops its
+/// thread too (without waiting for it): the thread holds the sampler only
+/// while it takes a sample.
 public final class TaskletPoolMetrics: @unchecked Sendable {
     /// The pool sampled.
     public let pool: TaskletPool
@@ -138,12 +139,11 @@ public final class TaskletPoolMetrics: @unchecked Sendable {
     public func start() throws(TaskletsMetricsError) {
         let result: Int32 = lock.withLock {
             guard thread == nil else { return 0 }
-            let run = SamplingRun(sampler: self)
+            let run = SamplingRun(sampler: self, lock: lock, wakeUp: wakeUp, interval: Self.nanoseconds(interval))
             var handle = pthread_t()
             let retained = Unmanaged.passRetained(run)
             let result = pthread_create(&handle, nil, { raw in
-                let run = Unmanaged<SamplingRun>.fromOpaque(raw!).takeRetainedValue()
-                run.sampler.samplingLoop(run)
+                TaskletPoolMetrics.samplingLoop(Unmanaged<SamplingRun>.fromOpaque(raw!).takeRetainedValue())
                 return nil
             }, retained.toOpaque())
             if result != 0 {
@@ -173,16 +173,32 @@ public final class TaskletPoolMetrics: @unchecked Sendable {
     }
 
     /// The sampling thread's body: sample, wait `interval` or until stopped.
-    private func samplingLoop(_ run: SamplingRun) {
-        defer { lock.withLock { liveThreads -= 1 } }
-        let nanoseconds = Self.nanoseconds(interval)
+    /// It holds the sampler only while it samples, so a sampler dropped
+    /// without `stop()` is freed, and its `deinit` stops the thread.
+    private static func samplingLoop(_ run: SamplingRun) {
         while true {
-            sample()
-            let stop: Bool = lock.withLock {
-                if !run.stopping { wakeUp.wait(timeoutNanoseconds: nanoseconds) }
+            do {
+                guard let sampler = run.sampler else { break }
+                sampler.sample()
+            }
+            let stop: Bool = run.lock.withLock {
+                if !run.stopping { run.wakeUp.wait(timeoutNanoseconds: run.interval) }
                 return run.stopping
             }
-            if stop { return }
+            if stop { break }
+        }
+        run.sampler?.lock.withLock { run.sampler?.liveThreads -= 1 }
+    }
+
+    /// A sampler dropped while its thread runs stops the thread; the thread
+    /// is detached, not joined (this may run on the thread itself).
+    deinit {
+        if let (handle, run) = thread {
+            lock.withLock {
+                run.stopping = true
+                wakeUp.broadcast()
+            }
+            pthread_detach(handle)
         }
     }
 
@@ -217,9 +233,20 @@ public enum TaskletsMetricsError: Error, Sendable, Hashable, CustomStringConvert
 /// One sampling thread's stop flag (guarded by the sampler's lock), so that
 /// a `start()` right after a `stop()` cannot revive the old thread.
 private final class SamplingRun: @unchecked Sendable {
-    let sampler: TaskletPoolMetrics
+    /// Weak: the thread must not keep a sampler its owner dropped.
+    weak var sampler: TaskletPoolMetrics?
+    /// The sampler's lock and condition, which outlive it here.
+    let lock: _PthreadLock
+    let wakeUp: _PthreadCondition
+    let interval: UInt64
     var stopping = false
-    init(sampler: TaskletPoolMetrics) { self.sampler = sampler }
+
+    init(sampler: TaskletPoolMetrics, lock: _PthreadLock, wakeUp: _PthreadCondition, interval: UInt64) {
+        self.sampler = sampler
+        self.lock = lock
+        self.wakeUp = wakeUp
+        self.interval = interval
+    }
 }
 
 // MARK: - The metrics

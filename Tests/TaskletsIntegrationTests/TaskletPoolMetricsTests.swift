@@ -131,5 +131,25 @@ import Testing
         }
         #expect(sampler.samplingThreads == 0)
     }
+
+    /// A sampler dropped while it runs is freed (its thread does not keep
+    /// it), and its thread stops sampling.
+    @Test func aRunningSamplerDroppedWithoutStopIsFreedAndStops() throws {
+        let metrics = TestMetrics()
+        let pool = try TaskletPool(workers: 1, supervision: .disabled)
+        defer { pool.shutdown() }
+        weak var dropped: TaskletPoolMetrics?
+        do {
+            let sampler = try TaskletPoolMetrics(pool: pool, label: "d", interval: .milliseconds(5), factory: metrics)
+            dropped = sampler
+            try sampler.start()
+        }
+        let workers = try metrics.expectGauge("tasklets_workers", [("pool", "d")])
+        #expect(waitUntil { dropped == nil }, "the sampling thread kept a dropped sampler alive")
+        usleep(20_000)  // a sample under way when it was dropped may still land
+        let count = workers.values.count
+        usleep(50_000)  // ten intervals
+        #expect(workers.values.count == count, "a dropped sampler's thread went on sampling")
+    }
 }
 #endif

@@ -122,6 +122,17 @@ import Testing
         #expect(array == Array(0..<count))
     }
 
+    @Test func aChunkSizeLargerThanTheArrayIsOneChunk() throws {
+        var array = [1, 2, 3]
+        let calls = Counters(count: 1)
+        try array.withParallelChunks(ofCount: Int.max) { start, chunk in
+            calls.increment(0)
+            #expect(start == 0 && chunk.count == 3)
+            chunk[0] = 10
+        }
+        #expect(calls[0] == 1 && array == [10, 2, 3])
+    }
+
     @Test func badSizesThrowClearErrorsEverywhere() throws {
         var empty: [Int] = []
         try empty.withParallelChunks(ofCount: 3) { _, _ in Issue.record("called for an empty array") }
@@ -180,16 +191,92 @@ import Testing
 
     @Test func aMapCancelledFromOutsideReleasesWhatItMadeToo() throws {
         let live = LiveCount()
+        let mapSaw = Counters(count: 2)  // [0]: CancellationError, [1]: results made
         #expect(throws: Boom(id: 8)) {
             try Self.onPool {
                 _ = try join(
                     {
-                        try Array(0..<200_000).parallelMap(grain: 10) { _ -> Tracked in
-                            Tracked(live)
+                        do {
+                            return try Array(0..<200_000).parallelMap(grain: 10) { _ -> Tracked in
+                                mapSaw.increment(1)
+                                return Tracked(live)
+                            }
+                        } catch is CancellationError {
+                            mapSaw.increment(0)
+                            throw CancellationError()
                         }
                     },
-                    { () throws -> Int in throw Boom(id: 8) })
+                    { () throws -> Int in
+                        // Cancel the map once it has made some results.
+                        let deadline = ContinuousClock.now + .seconds(20)
+                        while mapSaw[1] < 1_000 && ContinuousClock.now < deadline { usleep(100) }
+                        throw Boom(id: 8)
+                    })
             }
+        }
+        #expect(mapSaw[1] >= 1_000 && mapSaw[1] < 200_000, "made \(mapSaw[1])")
+        #expect(mapSaw[0] == 1, "the map was not cancelled mid-way")
+        #expect(live.now == 0)
+    }
+
+    @Test func aSearchReportsTheEarliestMatchOrErrorAsTheSequentialOneDoes() throws {
+        struct Thrown: Error, Equatable { let at: Int }
+        let numbers = Array(0..<100_000)
+        // A match at 5 that is slow to be seen, an error far to the right
+        // that comes first in time: the match decides, as sequentially.
+        let (first, contains) = try Self.onPool {
+            (
+                try numbers.parallelFirstIndex(grain: 1_000) { value in
+                    if value == 5 { usleep(20_000); return true }
+                    if value == 99_999 { throw Thrown(at: value) }
+                    return false
+                },
+                try numbers.parallelContains(grain: 1_000) { value in
+                    if value == 5 { usleep(20_000); return true }
+                    if value == 99_999 { throw Thrown(at: value) }
+                    return false
+                }
+            )
+        }
+        #expect(first == 5)
+        #expect(contains)
+        // An error before the first match decides firstIndex, as
+        // sequentially; contains still finds the match.
+        #expect(throws: Thrown(at: 10)) {
+            try Self.onPool {
+                try numbers.parallelFirstIndex(grain: 1_000) { value in
+                    if value == 10 { throw Thrown(at: value) }
+                    return value == 50_000
+                }
+            }
+        }
+        #expect(try Self.onPool {
+            try numbers.parallelContains(grain: 1_000) { value in
+                if value == 10 { throw Thrown(at: value) }
+                return value == 50_000
+            }
+        })
+        // No match: both throw the error.
+        #expect(throws: Thrown(at: 10)) {
+            try Self.onPool { try numbers.parallelContains { if $0 == 10 { throw Thrown(at: 10) }; return false } }
+        }
+        #expect(throws: Thrown(at: 10)) {
+            try Self.onPool { try numbers.parallelFirstIndex { if $0 == 10 { throw Thrown(at: 10) }; return false } }
+        }
+    }
+
+    @Test func sortingObjectsNeitherLeaksNorFreesTwiceAndStaysStable() throws {
+        let live = LiveCount()
+        for size in [4_097, 70_001] {
+            var random = SplitMix(seed: UInt64(size))
+            let keys = (0..<size).map { _ in Int.random(in: 0..<50, using: &random) }
+            let sortedTags = try Self.onPool { () -> [Int] in
+                var items = keys.enumerated().map { Keyed(key: $0.element, tag: $0.offset, live: live) }
+                items.parallelSort { $0.key < $1.key }
+                return items.map(\.tag)
+            }
+            let expected = keys.enumerated().sorted { ($0.element, $0.offset) < ($1.element, $1.offset) }.map(\.offset)
+            #expect(sortedTags == expected)
         }
         #expect(live.now == 0)
     }
@@ -244,6 +331,19 @@ final class Tracked: Sendable {
     }
 
     deinit { live.count.subtract(1, ordering: .relaxed) }
+}
+
+/// A sort key with a tag and a life counted by `live`.
+final class Keyed: Sendable {
+    let key: Int
+    let tag: Int
+    let life: Tracked
+
+    init(key: Int, tag: Int, live: LiveCount) {
+        self.key = key
+        self.tag = tag
+        life = Tracked(live)
+    }
 }
 
 final class LiveCount: Sendable {

@@ -25,7 +25,8 @@ extension Array where Element: Sendable {
         _ body: @Sendable (_ start: Int, _ chunk: inout MutableSpan<Element>) throws -> Void
     ) throws {
         guard size >= 1 else { throw TaskletPoolError.invalidChunkSize(size) }
-        let chunks = (count + size - 1) / size
+        // Not (count + size - 1) / size: that overflows for a huge size.
+        let chunks = count == 0 ? 0 : (count - 1) / size + 1
         let count = count
         try withUnsafeMutableBufferPointer { array in
             guard let base = array.baseAddress else { return }

@@ -164,7 +164,13 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
 }
 
 extension RandomAccessCollection where Self: Sendable, Element: AdditiveArithmetic & Sendable {
-    /// The sum of the elements. It traps on overflow, as `reduce(0, +)` does.
+    /// The sum of the elements.
+    ///
+    /// It adds with `+`, in pieces: it traps if a piece's partial sum
+    /// overflows, which may happen even when the total fits (and, without
+    /// a grain, depends on how the work was split), where `reduce(0, +)`
+    /// traps only if its running sum overflows. For wrapping arithmetic,
+    /// use `parallelReduce(0, &+)`.
     @inlinable
     public func parallelSum(grain: Int? = nil) throws -> Element {
         try parallelReduce(grain: grain, .zero) { $0 + $1 }
