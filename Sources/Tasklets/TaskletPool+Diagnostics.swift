@@ -110,11 +110,12 @@ extension Registry {
         }
     }
 
-    /// An event of supervision, for the handler only (see `deliver`).
-    func noteEvent(_ kind: TaskletPool.Diagnostic.Kind, _ message: String, worker: Int? = nil,
+    /// An event of supervision, for the handler only (see `deliver`); its
+    /// message is not even formatted without one.
+    func noteEvent(_ kind: TaskletPool.Diagnostic.Kind, _ message: @autoclosure () -> String, worker: Int? = nil,
                    longTasklet: TaskletPool.LongTasklet? = nil) {
         guard diagnosticHandler != nil else { return }
         deliver(TaskletPool.Diagnostic(
-            kind: kind, message: message, isProblem: false, worker: worker, longTasklet: longTasklet))
+            kind: kind, message: message(), isProblem: false, worker: worker, longTasklet: longTasklet))
     }
 }

@@ -46,7 +46,7 @@ enum MapKernel {
     /// `concurrentPerform` over `chunks` equal slices of the result.
     static func dispatch(_ count: Int, chunks: Int) -> [Int] {
         [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let slots = ResultSlots(buffer)
+            let slots = DisjointSlots(buffer)
             let chunkSize = (count + chunks - 1) / Swift.max(chunks, 1)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let lower = Swift.min(chunk * chunkSize, count)
@@ -56,12 +56,5 @@ enum MapKernel {
             }
             initialized = count
         }
-    }
-
-    /// The result array's memory, written by `concurrentPerform`'s
-    /// iterations at disjoint indices.
-    struct ResultSlots: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<Int>
-        init(_ buffer: UnsafeMutableBufferPointer<Int>) { self.buffer = buffer }
     }
 }

@@ -67,7 +67,7 @@ enum Sum {
         let chunks = (input.count + grain - 1) / grain
         let partials = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: chunks)
         defer { partials.deallocate() }
-        let slots = PartialSums(partials)
+        let slots = DisjointSlots(partials)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let lower = chunk * grain
             slots.buffer[chunk] = input.leaf(lower, min(lower + grain, input.count))
@@ -93,12 +93,5 @@ enum Sum {
             { naive(input, middle, upper, grain, pool) },
             { naive(input, lower, middle, grain, pool) })
         return left &+ right
-    }
-
-    /// Per-chunk results written by `concurrentPerform` iterations, each to
-    /// its own slot.
-    struct PartialSums: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<UInt64>
-        init(_ buffer: UnsafeMutableBufferPointer<UInt64>) { self.buffer = buffer }
     }
 }
