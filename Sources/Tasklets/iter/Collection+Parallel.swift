@@ -13,6 +13,11 @@
 /// ```swift
 /// let squares = try pool.run { try numbers.parallelMap { $0 * $0 } }
 /// ```
+///
+/// Each method's loop closure (`leaf`) captures only the user's closure and
+/// gets the collection through `parallelLoop`'s `sharing:`, so that a user's
+/// closure that captures nothing is inlined into the element loop (see
+/// `parallelLoop`). Keep it so when adding a method.
 extension RandomAccessCollection where Self: Sendable, Element: Sendable {
     /// The index `position` elements after `startIndex`.
     @inlinable
@@ -31,17 +36,33 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
     func visit(
         _ positions: Range<Int>, unlessCancelled loop: NodePointer, _ body: (Int, Element) throws -> Bool
     ) rethrows -> Bool {
-        var index = index(atPosition: positions.lowerBound)
         var position = positions.lowerBound
+        return try visit(positions, unlessCancelled: loop, reaching: &position, body)
+    }
+
+    /// `visit`, leaving in `position` the first position `body` did not
+    /// return true for: the end of `positions` when it visited them all, the
+    /// element it threw for when it threw.
+    ///
+    /// A caller that must undo what `body` did learns how far it got from
+    /// `position` alone, so `body` itself keeps no count.
+    @inlinable
+    func visit(
+        _ positions: Range<Int>, unlessCancelled loop: NodePointer, reaching position: inout Int,
+        _ body: (Int, Element) throws -> Bool
+    ) rethrows -> Bool {
+        position = positions.lowerBound
+        var blockStart = index(atPosition: position)
         while position < positions.upperBound {
             // Another piece threw: skip the rest of this one.
             if loop.node.pointee.isCancelled { return false }
-            let blockEnd = Swift.min(position &+ visitBlock, positions.upperBound)
-            while position < blockEnd {
-                guard try body(position, self[index]) else { return false }
-                formIndex(after: &index)
+            let blockEnd = index(blockStart, offsetBy: Swift.min(visitBlock, positions.upperBound &- position))
+            // Iterating a slice checks its bounds once, not per element.
+            for element in self[blockStart..<blockEnd] {
+                guard try body(position, element) else { return false }
                 position &+= 1
             }
+            blockStart = blockEnd
         }
         return true
     }
@@ -55,8 +76,9 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
     public func parallelForEach(
         grain: Int? = nil, _ body: @Sendable (Element) throws -> Void
     ) throws {
-        try parallelLoop(0..<count, grain: grain, identity: (), combine: { _, _ in }) { positions, loop in
-            let finished = try visit(positions, unlessCancelled: loop) { _, element in
+        try parallelLoop(0..<count, grain: grain, identity: (), sharing: self, combine: { _, _ in }) {
+            positions, loop, collection in
+            let finished = try collection.visit(positions, unlessCancelled: loop) { _, element in
                 try body(element)
                 return true
             }
@@ -78,25 +100,26 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
             guard let base = buffer.baseAddress else { return }
             let results = SharedBuffer(base)
             let made = try parallelLoop(
-                0..<count, grain: grain, identity: 0..<0,
+                0..<count, grain: grain, identity: 0..<0, sharing: (collection: self, results: results),
                 // Neighbouring pieces made neighbouring results.
                 combine: { left, right in left.lowerBound..<right.upperBound },
                 // Results that will not be returned are released.
                 discard: { made in results.slice(made).deinitialize() }
-            ) { positions, loop in
-                var made = positions.lowerBound..<positions.lowerBound
+            ) { positions, loop, context in
+                let results = context.results
+                var reached = positions.lowerBound
                 do {
-                    let finished = try visit(positions, unlessCancelled: loop) { position, element in
+                    let finished = try context.collection.visit(positions, unlessCancelled: loop, reaching: &reached) {
+                        position, element in
                         (results.base + position).initialize(to: try transform(element))
-                        made = made.lowerBound..<position &+ 1
                         return true
                     }
-                    if finished { return made }
+                    if finished { return positions }
                 } catch {
-                    results.slice(made).deinitialize()
+                    results.slice(positions.lowerBound..<reached).deinitialize()
                     throw error
                 }
-                results.slice(made).deinitialize()
+                results.slice(positions.lowerBound..<reached).deinitialize()
                 return nil
             }
             initializedCount = made.count
@@ -112,11 +135,11 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
         grain: Int? = nil, _ transform: @Sendable (Element) throws -> T?
     ) throws -> [T] {
         let pieces = try parallelLoop(
-            0..<count, grain: grain, identity: ResultPieces<T>.empty,
+            0..<count, grain: grain, identity: ResultPieces<T>.empty, sharing: self,
             combine: { left, right in .joined(left, right) }
-        ) { positions, loop in
+        ) { positions, loop, collection in
             var results: [T] = []
-            let finished = try visit(positions, unlessCancelled: loop) { _, element in
+            let finished = try collection.visit(positions, unlessCancelled: loop) { _, element in
                 if let result = try transform(element) { results.append(result) }
                 return true
             }
@@ -143,9 +166,12 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
         _ accumulate: @Sendable (Result, Element) throws -> Result,
         combine: @Sendable (Result, Result) throws -> Result
     ) throws -> Result {
-        try parallelLoop(0..<count, grain: grain, identity: identity, combine: combine) { positions, loop in
-            var result = identity
-            let finished = try visit(positions, unlessCancelled: loop) { _, element in
+        try parallelLoop(
+            0..<count, grain: grain, identity: identity, sharing: (collection: self, identity: identity),
+            combine: combine
+        ) { positions, loop, context in
+            var result = context.identity
+            let finished = try context.collection.visit(positions, unlessCancelled: loop) { _, element in
                 result = try accumulate(result, element)
                 return true
             }

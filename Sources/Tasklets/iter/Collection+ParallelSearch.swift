@@ -48,10 +48,12 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
         let found = FoundPosition()
         let first = try parallelLoop(
             0..<count, grain: grain, identity: SearchEvent.none,
+            sharing: (collection: self, found: found, anyMatch: anyMatch),
             combine: { $0.decides(over: $1, anyMatch: anyMatch) }
-        ) { positions, loop in
+        ) { positions, loop, context in
+            let (found, anyMatch) = (context.found, context.anyMatch)
             var event = SearchEvent.none
-            let finished = visit(positions, unlessCancelled: loop) { position, element in
+            let finished = context.collection.visit(positions, unlessCancelled: loop) { position, element in
                 // An event already found makes the rest of this piece moot.
                 let earliest = found.earliest.load(ordering: .relaxed)
                 if anyMatch ? earliest != Int.max : earliest < position { return false }
