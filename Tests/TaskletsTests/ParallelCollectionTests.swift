@@ -161,24 +161,29 @@ import Testing
         #expect(rangeSum == 500_500)
     }
 
-    @Test func aThrowingMapReleasesWhatItMadeAndThrowsTheError() throws {
+    /// Both element loops: an array's (a pointer into its storage) and a
+    /// range's (through its indices).
+    @Test(arguments: [true, false])
+    func aThrowingMapReleasesWhatItMadeAndThrowsTheError(contiguous: Bool) throws {
         let live = LiveCount()
         let made = Counters(count: 1)
+        let transform: @Sendable (Int) throws -> Tracked = { value in
+            if value == 50_000 {
+                // Throw once the pieces on both sides are made, so that
+                // results left and right of the failure must be released.
+                // (Its own piece stops here: 99,900 can be made.)
+                let deadline = ContinuousClock.now + .seconds(20)
+                while made[0] < 99_000 && ContinuousClock.now < deadline { usleep(100) }
+                throw Boom(id: 7)
+            }
+            made.increment(0)
+            return Tracked(live)
+        }
         #expect(throws: Boom(id: 7)) {
             try Self.onPool {
-                _ = try Array(0..<100_000).parallelMap(grain: 100) { value -> Tracked in
-                    if value == 50_000 {
-                        // Throw once the pieces on both sides are made, so
-                        // that results left and right of the failure must
-                        // be released. (Its own piece stops here: 99,900
-                        // can be made.)
-                        let deadline = ContinuousClock.now + .seconds(20)
-                        while made[0] < 99_000 && ContinuousClock.now < deadline { usleep(100) }
-                        throw Boom(id: 7)
-                    }
-                    made.increment(0)
-                    return Tracked(live)
-                }
+                _ = contiguous
+                    ? try Array(0..<100_000).parallelMap(grain: 100, transform)
+                    : try (0..<100_000).parallelMap(grain: 100, transform)
             }
         }
         #expect(made[0] >= 99_000)

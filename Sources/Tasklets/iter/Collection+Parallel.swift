@@ -15,9 +15,9 @@
 /// ```
 ///
 /// Each method's loop closure (`leaf`) captures only the user's closure and
-/// gets the collection through `parallelLoop`'s `sharing:`, so that a user's
-/// closure that captures nothing is inlined into the element loop (see
-/// `parallelLoop`). Keep it so when adding a method.
+/// gets the collection through `parallelLoop`'s `sharing:`, behind a
+/// pointer, so that a user's closure that captures nothing is inlined into
+/// the element loop (see `parallelLoop`). Keep it so when adding a method.
 extension RandomAccessCollection where Self: Sendable, Element: Sendable {
     /// The index `position` elements after `startIndex`.
     @inlinable
@@ -52,17 +52,48 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
         _ body: (Int, Element) throws -> Bool
     ) rethrows -> Bool {
         position = positions.lowerBound
-        var blockStart = index(atPosition: position)
+        // Arrays: a pointer loop, with no bounds check or reference count
+        // per element (a slice per block would retain the array's buffer,
+        // one counter that every worker would then write).
+        let contiguous = try withContiguousStorageIfAvailable { elements in
+            guard let base = elements.baseAddress else { return true }  // no elements
+            while position < positions.upperBound {
+                // Another piece threw: skip the rest of this one.
+                if loop.node.pointee.isCancelled { return false }
+                let blockEnd = Swift.min(position &+ visitBlock, positions.upperBound)
+                while position < blockEnd {
+                    guard try body(position, base[position]) else { return false }
+                    position &+= 1
+                }
+            }
+            return true
+        }
+        if let contiguous { return contiguous }
+        if Self.self == SubSequence.self {
+            // A range, and the like: its slice is itself, so iterating a
+            // block as a slice checks the bounds once per block, not once
+            // per element.
+            var blockStart = index(atPosition: position)
+            while position < positions.upperBound {
+                if loop.node.pointee.isCancelled { return false }
+                let blockEnd = index(blockStart, offsetBy: Swift.min(visitBlock, positions.upperBound &- position))
+                for element in self[blockStart..<blockEnd] {
+                    guard try body(position, element) else { return false }
+                    position &+= 1
+                }
+                blockStart = blockEnd
+            }
+            return true
+        }
+        var index = index(atPosition: position)
         while position < positions.upperBound {
-            // Another piece threw: skip the rest of this one.
             if loop.node.pointee.isCancelled { return false }
-            let blockEnd = index(blockStart, offsetBy: Swift.min(visitBlock, positions.upperBound &- position))
-            // Iterating a slice checks its bounds once, not per element.
-            for element in self[blockStart..<blockEnd] {
-                guard try body(position, element) else { return false }
+            let blockEnd = Swift.min(position &+ visitBlock, positions.upperBound)
+            while position < blockEnd {
+                guard try body(position, self[index]) else { return false }
+                formIndex(after: &index)
                 position &+= 1
             }
-            blockStart = blockEnd
         }
         return true
     }
@@ -76,13 +107,15 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
     public func parallelForEach(
         grain: Int? = nil, _ body: @Sendable (Element) throws -> Void
     ) throws {
-        try parallelLoop(0..<count, grain: grain, identity: (), sharing: self, combine: { _, _ in }) {
-            positions, loop, collection in
-            let finished = try collection.visit(positions, unlessCancelled: loop) { _, element in
-                try body(element)
-                return true
+        try withSharedContext(self) { collection in
+            try parallelLoop(0..<count, grain: grain, identity: (), sharing: collection, combine: { _, _ in }) {
+                positions, loop, collection in
+                let finished = try collection.value.visit(positions, unlessCancelled: loop) { _, element in
+                    try body(element)
+                    return true
+                }
+                return finished ? () : nil
             }
-            return finished ? () : nil
         }
     }
 
@@ -95,34 +128,41 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
     public func parallelMap<T: Sendable>(
         grain: Int? = nil, _ transform: @Sendable (Element) throws -> T
     ) throws -> [T] {
-        try [T](unsafeUninitializedCapacity: count) { buffer, initializedCount in
-            initializedCount = 0
-            guard let base = buffer.baseAddress else { return }
-            let results = SharedBuffer(base)
-            let made = try parallelLoop(
-                0..<count, grain: grain, identity: 0..<0, sharing: (collection: self, results: results),
-                // Neighbouring pieces made neighbouring results.
-                combine: { left, right in left.lowerBound..<right.upperBound },
-                // Results that will not be returned are released.
-                discard: { made in results.slice(made).deinitialize() }
-            ) { positions, loop, context in
-                let results = context.results
-                var reached = positions.lowerBound
-                do {
-                    let finished = try context.collection.visit(positions, unlessCancelled: loop, reaching: &reached) {
-                        position, element in
-                        (results.base + position).initialize(to: try transform(element))
-                        return true
-                    }
-                    if finished { return positions }
-                } catch {
-                    results.slice(positions.lowerBound..<reached).deinitialize()
-                    throw error
+        let count = self.count
+        // The collection goes behind a pointer before the array's
+        // initializer closure, so that no closure on the way holds it.
+        return try withSharedContext(self) { collection in
+            try [T](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+                initializedCount = 0
+                guard let base = buffer.baseAddress else { return }
+                let results = SharedBuffer(base)
+                initializedCount = try withSharedContext((collection: collection, results: results)) { context in
+                    try parallelLoop(
+                        0..<count, grain: grain, identity: 0..<0, sharing: context,
+                        // Neighbouring pieces made neighbouring results.
+                        combine: { left, right in left.lowerBound..<right.upperBound },
+                        // Results that will not be returned are released.
+                        discard: { made in results.slice(made).deinitialize() }
+                    ) { positions, loop, context in
+                        let results = context.value.results
+                        var reached = positions.lowerBound
+                        do {
+                            let finished = try context.value.collection.value.visit(
+                                positions, unlessCancelled: loop, reaching: &reached
+                            ) { position, element in
+                                (results.base + position).initialize(to: try transform(element))
+                                return true
+                            }
+                            if finished { return positions }
+                        } catch {
+                            results.slice(positions.lowerBound..<reached).deinitialize()
+                            throw error
+                        }
+                        results.slice(positions.lowerBound..<reached).deinitialize()
+                        return nil
+                    }.count
                 }
-                results.slice(positions.lowerBound..<reached).deinitialize()
-                return nil
             }
-            initializedCount = made.count
         }
     }
 
@@ -134,16 +174,18 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
     public func parallelCompactMap<T: Sendable>(
         grain: Int? = nil, _ transform: @Sendable (Element) throws -> T?
     ) throws -> [T] {
-        let pieces = try parallelLoop(
-            0..<count, grain: grain, identity: ResultPieces<T>.empty, sharing: self,
-            combine: { left, right in .joined(left, right) }
-        ) { positions, loop, collection in
-            var results: [T] = []
-            let finished = try collection.visit(positions, unlessCancelled: loop) { _, element in
-                if let result = try transform(element) { results.append(result) }
-                return true
+        let pieces = try withSharedContext(self) { collection in
+            try parallelLoop(
+                0..<count, grain: grain, identity: ResultPieces<T>.empty, sharing: collection,
+                combine: { left, right in .joined(left, right) }
+            ) { positions, loop, collection in
+                var results: [T] = []
+                let finished = try collection.value.visit(positions, unlessCancelled: loop) { _, element in
+                    if let result = try transform(element) { results.append(result) }
+                    return true
+                }
+                return finished ? .piece(results) : nil
             }
-            return finished ? .piece(results) : nil
         }
         var results: [T] = []
         results.reserveCapacity(pieces.count)
@@ -166,16 +208,16 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
         _ accumulate: @Sendable (Result, Element) throws -> Result,
         combine: @Sendable (Result, Result) throws -> Result
     ) throws -> Result {
-        try parallelLoop(
-            0..<count, grain: grain, identity: identity, sharing: (collection: self, identity: identity),
-            combine: combine
-        ) { positions, loop, context in
-            var result = context.identity
-            let finished = try context.collection.visit(positions, unlessCancelled: loop) { _, element in
-                result = try accumulate(result, element)
-                return true
+        try withSharedContext((collection: self, identity: identity)) { context in
+            try parallelLoop(0..<count, grain: grain, identity: identity, sharing: context, combine: combine) {
+                positions, loop, context in
+                var result = context.value.identity
+                let finished = try context.value.collection.visit(positions, unlessCancelled: loop) { _, element in
+                    result = try accumulate(result, element)
+                    return true
+                }
+                return finished ? result : nil
             }
-            return finished ? result : nil
         }
     }
 

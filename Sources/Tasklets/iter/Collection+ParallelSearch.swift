@@ -46,33 +46,34 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
         grain: Int?, anyMatch: Bool, where predicate: @Sendable (Element) throws -> Bool
     ) throws -> Int? {
         let found = FoundPosition()
-        let first = try parallelLoop(
-            0..<count, grain: grain, identity: SearchEvent.none,
-            sharing: (collection: self, found: found, anyMatch: anyMatch),
-            combine: { $0.decides(over: $1, anyMatch: anyMatch) }
-        ) { positions, loop, context in
-            let (found, anyMatch) = (context.found, context.anyMatch)
-            var event = SearchEvent.none
-            let finished = context.collection.visit(positions, unlessCancelled: loop) { position, element in
-                // An event already found makes the rest of this piece moot.
-                let earliest = found.earliest.load(ordering: .relaxed)
-                if anyMatch ? earliest != Int.max : earliest < position { return false }
-                do {
-                    guard try predicate(element) else { return true }
-                    event = SearchEvent(position: position, error: nil)
-                } catch {
-                    event = SearchEvent(position: position, error: error)
-                    // Only a match stops the other pieces of `contains`.
-                    if anyMatch { return false }
+        let first = try withSharedContext((collection: self, found: found, anyMatch: anyMatch)) { context in
+            try parallelLoop(
+                0..<count, grain: grain, identity: SearchEvent.none, sharing: context,
+                combine: { $0.decides(over: $1, anyMatch: anyMatch) }
+            ) { positions, loop, context in
+                let (found, anyMatch) = (context.value.found, context.value.anyMatch)
+                var event = SearchEvent.none
+                let finished = context.value.collection.visit(positions, unlessCancelled: loop) { position, element in
+                    // An event already found makes the rest of this piece moot.
+                    let earliest = found.earliest.load(ordering: .relaxed)
+                    if anyMatch ? earliest != Int.max : earliest < position { return false }
+                    do {
+                        guard try predicate(element) else { return true }
+                        event = SearchEvent(position: position, error: nil)
+                    } catch {
+                        event = SearchEvent(position: position, error: error)
+                        // Only a match stops the other pieces of `contains`.
+                        if anyMatch { return false }
+                    }
+                    // Relaxed: the position is only a hint to stop; the answer
+                    // itself travels through the joins of the split tree.
+                    found.earliest.min(position, ordering: .relaxed)
+                    return false
                 }
-                // Relaxed: the position is only a hint to stop; the answer
-                // itself travels through the joins of the split tree.
-                found.earliest.min(position, ordering: .relaxed)
-                return false
+                // Stopped early with no event of its own: cancelled, or moot.
+                let cancelled = !finished && event.position == Int.max && loop.node.pointee.isCancelled
+                return cancelled ? nil : event
             }
-            // Stopped early with no event of its own: cancelled, or moot.
-            let cancelled = !finished && event.position == Int.max && loop.node.pointee.isCancelled
-            return cancelled ? nil : event
         }
         if let error = first.error { throw error }
         return first.position == Int.max ? nil : first.position

@@ -19,13 +19,15 @@ public func parallelFor(
     _ range: Range<Int>, grain: Int? = nil,
     _ body: @Sendable (Int) throws -> Void
 ) throws {
-    try parallelLoop(range, grain: grain, identity: (), sharing: (), combine: { _, _ in }) { chunk, loop, _ in
-        for index in chunk {
-            // Another chunk threw: skip the rest of this one.
-            if loop.node.pointee.isCancelled { return nil }
-            try body(index)
+    try withSharedContext(()) { nothing in
+        try parallelLoop(range, grain: grain, identity: (), sharing: nothing, combine: { _, _ in }) { chunk, loop, _ in
+            for index in chunk {
+                // Another chunk threw: skip the rest of this one.
+                if loop.node.pointee.isCancelled { return nil }
+                try body(index)
+            }
+            return ()
         }
-        return ()
     }
 }
 
@@ -48,8 +50,10 @@ public func parallelReduce<T: Sendable>(
     combine: @Sendable (T, T) throws -> T,
     _ chunk: @Sendable (Range<Int>) throws -> T
 ) throws -> T {
-    try parallelLoop(range, grain: grain, identity: identity, sharing: (), combine: combine) { range, _, _ in
-        try chunk(range)
+    try withSharedContext(()) { nothing in
+        try parallelLoop(range, grain: grain, identity: identity, sharing: nothing, combine: combine) { range, _, _ in
+            try chunk(range)
+        }
     }
 }
 
@@ -62,31 +66,31 @@ public func parallelReduce<T: Sendable>(
 /// `parallelMap`) can release them.
 ///
 /// `context` is what every piece reads besides its positions (the
-/// collection, the result buffer); each piece gets it as an argument. A
-/// caller passes its state this way so that `leaf` captures nothing but the
-/// user's closure: when that closure is a constant (a function, or a closure
-/// that captures nothing) the optimizer specializes `leaf` for it and
-/// inlines it into the element loop, as `Array.map` inlines its transform.
-/// A `leaf` that captured the collection too would call the user's closure
-/// indirectly for every element (measured in docs/benchmarks.md, kernel
-/// `map`).
+/// collection, the result buffer), behind a pointer (`withSharedContext`);
+/// each piece gets it as an argument. A caller passes its state this way so
+/// that `leaf` captures nothing but the user's closure, and that nothing
+/// along the way holds a reference-counted value: when the user's closure is
+/// a constant (a function, or a closure that captures nothing), the
+/// optimizer then specializes the whole split tree for it and inlines it
+/// into the element loop, as `Array.map` inlines its transform. A `leaf`
+/// that captured the collection, or a context passed by value that holds a
+/// reference (an array), leaves the optimizer a closure it will not
+/// specialize: the user's closure is then called indirectly for every
+/// element (measured in docs/benchmarks.md, "Data-parallel collections").
 @inlinable
 func parallelLoop<T: Sendable, Context: Sendable>(
-    _ range: Range<Int>, grain: Int?, identity: T, sharing context: Context,
+    _ range: Range<Int>, grain: Int?, identity: T, sharing context: SharedContext<Context>,
     combine: @Sendable (T, T) throws -> T,
     discard: @Sendable (T) -> Void = { _ in },
-    leaf: @Sendable (Range<Int>, NodePointer, Context) throws -> T?
+    leaf: @Sendable (Range<Int>, NodePointer, SharedContext<Context>) throws -> T?
 ) throws -> T {
     let splitter = try Splitter(grain: grain)
     guard !range.isEmpty else { return identity }
     var node = CancellationNode(parent: Ambient.node)
     let outcome = withUnsafeMutablePointer(to: &node) { node in
-        withUnsafePointer(to: context) { context in
-            let loop = NodePointer(UnsafePointer(node))
-            let shared = SharedContext(context)
-            return Ambient.with(loop.node) {
-                reduceSplitting(range, splitter, loop, shared, combine, discard, leaf)
-            }
+        let loop = NodePointer(UnsafePointer(node))
+        return Ambient.with(loop.node) {
+            reduceSplitting(range, splitter, loop, context, combine, discard, leaf)
         }
     }
     switch outcome {
@@ -195,12 +199,12 @@ enum Splitter: Sendable {
 }
 
 /// The context of one parallel loop (see `parallelLoop`), as its pieces
-/// reach it.
+/// reach it: a pointer to a value on the caller's stack.
 ///
-/// `@unchecked Sendable` for the pointer: it points at the `parallelLoop`
-/// caller's `Sendable` context, which outlives every piece, since
+/// `@unchecked Sendable` for the pointer: it points at a `Sendable` value
+/// that `withSharedContext` keeps alive while its body runs the loop, and
 /// `parallelLoop` returns only once the split tree's joins have all
-/// returned.
+/// returned, so no piece outlives it.
 @usableFromInline
 struct SharedContext<Context: Sendable>: @unchecked Sendable {
     @usableFromInline let pointer: UnsafePointer<Context>
@@ -209,6 +213,20 @@ struct SharedContext<Context: Sendable>: @unchecked Sendable {
     init(_ pointer: UnsafePointer<Context>) {
         self.pointer = pointer
     }
+
+    /// The context itself, borrowed: reading it neither copies nor retains.
+    @inlinable
+    var value: Context {
+        unsafeAddress { pointer }
+    }
+}
+
+/// Calls `body` with `context` behind a pointer, for `parallelLoop`.
+@inlinable
+func withSharedContext<Context: Sendable, R>(
+    _ context: Context, _ body: (SharedContext<Context>) throws -> R
+) rethrows -> R {
+    try withUnsafePointer(to: context) { try body(SharedContext($0)) }
 }
 
 /// One level of the split tree. Every piece first looks at the loop's node
@@ -219,14 +237,14 @@ func reduceSplitting<T: Sendable, Context: Sendable>(
     _ range: Range<Int>, _ splitter: Splitter, _ loop: NodePointer, _ context: SharedContext<Context>,
     _ combine: @Sendable (T, T) throws -> T,
     _ discard: @Sendable (T) -> Void,
-    _ leaf: @Sendable (Range<Int>, NodePointer, Context) throws -> T?
+    _ leaf: @Sendable (Range<Int>, NodePointer, SharedContext<Context>) throws -> T?
 ) -> LoopOutcome<T> {
     if loop.node.pointee.isCancelledHereOrAbove {
         countSkippedWork()
         return .skipped
     }
     guard splitter.shouldSplit(range.count) else {
-        return LoopOutcome({ try leaf(range, loop, context.pointer.pointee) }, cancelling: loop)
+        return LoopOutcome({ try leaf(range, loop, context) }, cancelling: loop)
     }
     let middle = range.lowerBound + range.count / 2
     let origin = UInt(bitPattern: Worker.current)
