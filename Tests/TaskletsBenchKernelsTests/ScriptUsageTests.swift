@@ -31,6 +31,9 @@ struct ScriptUsageTests {
         ("modelcheck.sh", ["--bogus"], "unknown option '--bogus'"),
         ("numa-qemu.sh", ["--timeout", "soon"], "--timeout needs a whole number of seconds"),
         ("numa-qemu.sh", ["--bogus"], "unknown option --bogus"),
+        ("inline-check.sh", ["--max-per-element", "0"], "--max-per-element must be a whole number from 1"),
+        ("inline-check.sh", ["--binary", "/nonexistent/tasklets-bench"], "is not an executable file"),
+        ("inline-check.sh", ["--bogus"], "unknown option '--bogus'"),
     ]
 
     /// Tools a script would install or run once its arguments were accepted.

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Checks, by counting instructions, that parallelMap's element loop inlines
+# a closure that captures nothing (docs/benchmarks.md, "Data-parallel
+# collections"): a regression there costs a third of the map kernel's speed
+# without failing any test.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+usage() {
+    cat <<'USAGE'
+Usage: scripts/inline-check.sh [options]
+
+Runs the map kernel's pool backend on 1 worker under valgrind's callgrind,
+whose instruction counts repeat exactly, and fails unless:
+  - the transform (a closure in MapKernel.run) is never called on its own:
+    no such function runs once per element or more, because it is inlined
+    into parallelMap's loop;
+  - parallelMap's busiest function, the loop with the hash inlined, takes at
+    most --max-per-element instructions per element.
+Builds the release harness first unless --binary is given; a copy of the
+binary without its DWARF is what runs (valgrind 3.19 cannot read Swift's).
+
+Options:
+  --binary PATH           a release tasklets-bench to check instead
+  --max-per-element N     the loop's bound (default: 20; 16 measured with
+                          Swift 6.3.1 on x86-64)
+  -h, --help              this help
+USAGE
+}
+
+binary=""
+max_per_element=20
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --binary)
+            need_value "$@"
+            [ -x "$2" ] && [ -f "$2" ] || usage_error "--binary $2 is not an executable file"
+            binary="$2"; shift 2 ;;
+        --max-per-element) need_value "$@"; check_count "$1" "$2" 1; max_per_element="$2"; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage_error "unknown option '$1'" ;;
+    esac
+done
+
+need_command valgrind valgrind
+need_command strip binutils
+if [ -z "$binary" ]; then
+    note "swift build -c release --product tasklets-bench"
+    swift build -c release --product tasklets-bench >&2 || die "the release build failed"
+    binary="$(swift build -c release --show-bin-path)/tasklets-bench"
+fi
+[ -x "$binary" ] || die "the build made no executable at $binary"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp "$binary" "$work/tasklets-bench"
+strip --strip-debug "$work/tasklets-bench"
+
+map_n=1000000
+repetitions=3
+elements=$((map_n * repetitions))
+note "callgrind: map, pool, 1 worker, $repetitions x $map_n elements"
+valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
+    "$work/tasklets-bench" run --kernel map --backend pool --workers 1 \
+    --repetitions "$repetitions" --warmup 0 --map-n "$map_n" \
+    > "$work/run.txt" 2> "$work/valgrind.log" || { cat "$work/valgrind.log" >&2; die "the run under valgrind failed"; }
+
+# "12,345 (1.00%)  ???:name [binary]" lines, names demangled.
+callgrind_annotate --threshold=100 "$work/callgrind.out" | swift demangle --simplified > "$work/annotate.txt"
+busiest() { grep -E "$1" "$work/annotate.txt" | awk '{ gsub(",", "", $1); print $1 }' | sort -n | tail -1; }
+
+transform=$(busiest '\?\?\?:.*closure.* in static MapKernel\.run')
+loop=$(busiest '\?\?\?:.*in RandomAccessCollection<>\.parallelMap')
+transform=${transform:-0}
+[ -n "$loop" ] || die "no parallelMap function in the profile (see $work/annotate.txt)"
+
+per_element=$(awk -v l="$loop" -v n="$elements" 'BEGIN { printf "%.1f", l / n }')
+printf 'parallelMap loop: %s instructions for %s elements, %s per element (bound %s)\n' \
+    "$loop" "$elements" "$per_element" "$max_per_element"
+printf 'the busiest closure of MapKernel.run itself: %s instructions (under one per element when the transform is inlined)\n' "$transform"
+if [ "$transform" -ge "$elements" ]; then
+    die "the transform was called for every element, not inlined into parallelMap's loop"
+fi
+if awk -v p="$per_element" -v m="$max_per_element" 'BEGIN { exit !(p > m) }'; then
+    die "parallelMap's loop takes $per_element instructions per element, over $max_per_element"
+fi
+echo "inline-check: ok"
