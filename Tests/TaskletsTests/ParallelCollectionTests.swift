@@ -161,10 +161,11 @@ import Testing
         #expect(rangeSum == 500_500)
     }
 
-    /// Both element loops: an array's (a pointer into its storage) and a
-    /// range's (through its indices).
-    @Test(arguments: [true, false])
-    func aThrowingMapReleasesWhatItMadeAndThrowsTheError(contiguous: Bool) throws {
+    /// Every element loop of `visit`: an array's (a pointer into its
+    /// storage), a range's (slices, a range being its own slice) and a closed
+    /// range's (its indices).
+    @Test(arguments: ["array", "range", "closed range"])
+    func aThrowingMapReleasesWhatItMadeAndThrowsTheError(input: String) throws {
         let live = LiveCount()
         let made = Counters(count: 1)
         let transform: @Sendable (Int) throws -> Tracked = { value in
@@ -181,9 +182,11 @@ import Testing
         }
         #expect(throws: Boom(id: 7)) {
             try Self.onPool {
-                _ = contiguous
-                    ? try Array(0..<100_000).parallelMap(grain: 100, transform)
-                    : try (0..<100_000).parallelMap(grain: 100, transform)
+                switch input {
+                case "array": _ = try Array(0..<100_000).parallelMap(grain: 100, transform)
+                case "range": _ = try (0..<100_000).parallelMap(grain: 100, transform)
+                default: _ = try (0...99_999).parallelMap(grain: 100, transform)
+                }
             }
         }
         #expect(made[0] >= 99_000)

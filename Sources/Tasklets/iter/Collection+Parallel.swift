@@ -56,7 +56,9 @@ extension RandomAccessCollection where Self: Sendable, Element: Sendable {
         // per element (a slice per block would retain the array's buffer,
         // one counter that every worker would then write).
         let contiguous = try withContiguousStorageIfAvailable { elements in
-            guard let base = elements.baseAddress else { return true }  // no elements
+            // The protocol promises the collection's elements, in order.
+            precondition(positions.upperBound <= elements.count, "contiguous storage shorter than the collection")
+            guard let base = elements.baseAddress else { return true }  // no elements, so no positions
             while position < positions.upperBound {
                 // Another piece threw: skip the rest of this one.
                 if loop.node.pointee.isCancelled { return false }
