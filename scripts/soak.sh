@@ -31,6 +31,10 @@ command -v swift >/dev/null || { echo "soak.sh: swift is not on PATH (install Sw
 cd "$(dirname "$0")/.."
 flags=(-c release -Xswiftc -enable-testing --scratch-path .build-soak)
 [ -n "$sanitize" ] && flags=(--sanitize="$sanitize" --scratch-path ".build-soak-$sanitize")
+# The Swift runtime's own false reports (docs/verification.md, "ThreadSanitizer").
+if [ "$sanitize" = thread ]; then
+    export TSAN_OPTIONS="suppressions=$PWD/Tests/TSanSuppressions.txt${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+fi
 echo "soak: $tasklets tasklets on 8 workers${sanitize:+ under the $sanitize sanitizer}"
 start=$(date +%s)
 TASKLETS_SOAK_TASKLETS="$tasklets" swift test "${flags[@]}" --filter SoakTests
