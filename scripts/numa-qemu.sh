@@ -25,9 +25,10 @@ and then asserts, from the serial console output:
   - every worker is pinned on a CPU of its node (the plan, the pool's own
     placements and diagnostics, and each thread's Cpus_allowed_list);
   - node-local memory (libnuma) is available;
-  - the uts run succeeds (checksums) and at least 90% of the steals its
+  - the uts run succeeds (checksums) and at least 75% of the steals its
     steal search makes stay on the thief's node (search_steals -
-    search_steals_other_node >= 0.9 x search_steals); the steals a waiting
+    search_steals_other_node >= 0.75 x search_steals; a search blind to
+    nodes would keep 1 in 7 there); the steals a waiting
     join makes from its thief go where the stolen half went and are reported
     beside it, not checked.
 Ends with `numa-qemu: N passed, M failed`; exits 1 if any check failed,
@@ -49,7 +50,7 @@ Options:
   --kernel-package P   Debian kernel package (default: what linux-image-amd64
                        depends on, e.g. linux-image-6.1.0-56-amd64)
   --timeout S          seconds before the guest is killed (default: 180)
-  --min-share F        required share of same-node steals (default: 0.9)
+  --min-share F        required share of same-node steals (default: 0.75)
   --uts-args "ARGS"    extra uts parameters (default: none; a quicker, noisier
                        tree: "--uts-seed 8 --uts-work 20")
   -h, --help           this help
@@ -65,7 +66,7 @@ cache=""
 binary=""
 kernel_package=""
 guest_timeout=180
-min_share=0.9
+min_share=0.75
 uts_args=""
 while [ $# -gt 0 ]; do
     case "$1" in
