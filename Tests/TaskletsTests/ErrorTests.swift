@@ -219,28 +219,32 @@ struct Boom: Error, Equatable { let id: Int }
     @Test func theEarliestThrownWinsOverTheEarliestFinished() throws {
         let pool = try TaskletPool(workers: 3)
         defer { pool.shutdown() }
-        let started = Counters(count: 3)  // 0: second tasklet, 1: the join's a, 2: the join's b
+        // 0: second tasklet, 1: the join's a, 2: the join's b, 3: a throws now
+        let started = Counters(count: 4)
         #expect(throws: Boom(id: 1)) {
             try bounded {
                 try pool.run {
                     try throwingScope { s in
-                        // Thrown first, but inside a join that returns after 60 ms.
+                        // Thrown first, but inside a join that returns after 400 ms.
                         s.spawn {
                             _ = try join({ () throws(Boom) -> Int in
                                 started.increment(1)
                                 _ = eventually(within: 10) { started[0] == 1 && started[2] == 1 }
+                                started.increment(3)
                                 throw Boom(id: 1)
                             }, { () throws(Boom) -> Int in
                                 started.increment(2)
-                                usleep(60_000)
+                                usleep(400_000)
                                 return 1
                             })
                         }
-                        // Thrown 20 ms later, and finished 40 ms earlier.
+                        // Thrown 100 ms after the first (a margin for a thread
+                        // descheduled on a busy machine under TSan: 20 ms was
+                        // not always enough), and finished 300 ms earlier.
                         s.spawn {
                             started.increment(0)
-                            _ = eventually(within: 10) { started[1] == 1 }
-                            usleep(20_000)
+                            _ = eventually(within: 10) { started[3] == 1 }
+                            usleep(100_000)
                             throw Boom(id: 2)
                         }
                     }
