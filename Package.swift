@@ -63,6 +63,7 @@ let package = Package(
             name: "TaskletsBenchKernels",
             dependencies: [
                 "Tasklets",
+                "CTaskletsShims",
                 "CTaskletsBenchShims",
                 .product(name: "Histogram", package: "hdrhistogram-swift", condition: .when(traits: ["Harness"])),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms", condition: .when(traits: ["Harness"])),

@@ -26,9 +26,11 @@
  *     followed by seq_cst loads of every queue (Injector.isEmptyForSleepCheck,
  *     WorkStealingDeque.count);
  *   - the external submitter's publication is a seq_cst store of the
- *     injector's count, then a seq_cst fence, then a seq_cst load of `counts`
- *     (Sleep.notifyExternalSubmission);
- *   - tryBeginSearching (CAS), endSearching and wakeOne (RMWs) are seq_cst.
+ *     injector's count, then a seq_cst load of `counts`
+ *     (Sleep.notifySubmission; a push onto a task queue, which publishes
+ *     with a releasing store, adds a seq_cst fence in between);
+ *   - tryBeginSearching (CAS), endSearching and wakeOne (RMWs) are seq_cst,
+ *     and so are the loads of endSearching's re-check (hasVisibleWork).
  * All seq_cst operations and fences lie in one total order consistent with
  * program order (C11 [atomics.order]), so the store-buffering outcome "the
  * sleeper misses the job and the submitter misses the sleeper" is impossible,
@@ -48,7 +50,7 @@
  *
  * Abstractions: a job is a token; running a job may push one child job onto
  * the runner's own deque (at most SPAWNS in all). A searcher tries ROUNDS
- * rounds (16 in Swift): more rounds repeat the same checks, and a job that
+ * rounds (10 µs in Swift): more rounds repeat the same checks, and a job that
  * arrives after the last round is the case that matters. The every-61st-tick
  * injector-first rule only changes the order of two sources and is left out.
  */
@@ -232,11 +234,19 @@ loop:
         :: isSearching ->
             isSearching = false;
             d_step { oldSearching = searching; oldSleeping = sleeping; searching-- };
+            /* then, only for the last searcher with sleepers about, the
+             * seq_cst re-check (hasVisibleWork): wake one only if work shows */
             if
             :: oldSearching == 1 && oldSleeping != 0 ->
-                oldSearching = 0; oldSleeping = 0; WAKE_ONE(w)
-            :: else -> oldSearching = 0; oldSleeping = 0
-            fi
+                HAS_VISIBLE_WORK(vis, j);
+                j = 0;
+                if
+                :: vis -> vis = false; WAKE_ONE(w)
+                :: else -> skip
+                fi
+            :: else -> skip
+            fi;
+            oldSearching = 0; oldSleeping = 0
         :: else -> skip
         fi;
         /* run the job; it may push a child onto this worker's deque */
@@ -360,7 +370,8 @@ proctype Submitter() {
         }
         if
         :: ok ->
-            /* Sleep.notifyExternalSubmission: seq_cst fence, seq_cst load */
+            /* Sleep.notifySubmission: the count's seq_cst store above, then
+             * a seq_cst load (a task-queue push adds a seq_cst fence) */
 #if MUTANT != 3
             d_step { s = searching; z = sleeping };
 #endif

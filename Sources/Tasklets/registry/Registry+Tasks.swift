@@ -75,7 +75,7 @@ extension Registry {
         }
         // Unlike a fork-join push, with a fence: a sleeper is never left
         // behind (docs/async.md).
-        sleep.notifyExternalSubmission()
+        announceQueuedJob(publishedSequentiallyConsistent: false)
         return true
     }
 

@@ -47,13 +47,13 @@ import Musl
 // node (docs/numa.md).
 //
 // A worker that finds nothing becomes a *searcher* if fewer than half the
-// workers already search, and tries steps 3-4 for a few rounds with growing
-// pauses. If that fails it goes to sleep on a futex, after announcing itself
+// workers already search, and tries steps 3-4 with growing pauses for 10 µs. If that fails it goes to sleep on a futex, after announcing itself
 // and re-checking every queue (`Sleep`, docs/sleep-protocol.md), so no job is
 // ever left queued while every worker sleeps, and an idle pool uses no CPU.
-// A searcher that finds work and was the last searcher wakes one sleeper; a
-// push wakes a sleeper only when nobody searches. Wakeups thus cascade while
-// there is work and stop when there is none (the Go and Tokio policy).
+// A searcher that finds work and was the last searcher wakes one sleeper if
+// more work is visible; a push wakes a sleeper only when nobody searches.
+// Wakeups thus cascade while there is work and stop when there is none (the
+// Go and Tokio policy).
 //
 // A worker that must wait inside a job (a `join` whose half was stolen, a
 // scope whose tasklets still run) does not go back to the general loop. It
@@ -144,8 +144,13 @@ final class Registry: @unchecked Sendable {
     var diagnosticHandler: TaskletPool.DiagnosticHandler?
     let isShutDown = Atomic<Bool>(false)
 
-    /// Rounds of stealing a searcher tries before it goes to sleep.
-    static let searchRounds = 16
+    /// How long a searcher looks for work before it goes to sleep
+    /// (`searchRounds`): long enough to catch the next job of a thread that
+    /// submits, waits for the result and submits again (its own wake-up
+    /// takes a few µs), short enough that a pool woken for a tiny job every
+    /// millisecond spends little on spinning (docs/sleep-protocol.md,
+    /// "Bounded searching").
+    static let searchNanoseconds: UInt64 = 10_000
     /// How long a job must sit in a next slot before a thief may take it
     /// (`stealNextSlot`): about ten channel hand-offs.
     static let nextSlotGraceNanoseconds: UInt64 = 3_000
@@ -218,7 +223,6 @@ final class Registry: @unchecked Sendable {
                 continue
             }
             if !sleep.sleep(worker, hasVisibleWork: hasVisibleWork) { return }
-            supervisor.noteWorkerAwake(system: system)
         }
     }
 
@@ -296,7 +300,17 @@ final class Registry: @unchecked Sendable {
     func submitExternal(_ job: JobRef, _ jobClass: JobClass = .normal) -> Bool {
         let injector = injectors.count == 1 ? injectors[0] : injectors[layout.injector(forCPU: system.currentCPU())]
         guard injector.push(job, jobClass) else { return false }
-        sleep.notifyExternalSubmission()
+        // The injector stores its count seq_cst.
+        announceQueuedJob(publishedSequentiallyConsistent: true)
         return true
+    }
+
+    /// After a job was queued in an injector or a task queue: the sleep
+    /// protocol's check (with its fence), and, when every worker is busy,
+    /// a word to a dozing watchdog, since the job may be held back.
+    func announceQueuedJob(publishedSequentiallyConsistent: Bool) {
+        if sleep.notifySubmission(publishedSequentiallyConsistent: publishedSequentiallyConsistent) {
+            supervisor.noteEveryWorkerBusy(system: system)
+        }
     }
 }

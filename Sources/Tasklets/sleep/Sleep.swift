@@ -73,17 +73,26 @@ final class Sleep: @unchecked Sendable {
         return searching(value) == 0 && sleeping(value) != 0
     }
 
-    /// After a thread outside the pool published a job in the injector.
-    func notifyExternalSubmission() {
-        // The fence orders the injector's publication before the read of
-        // `counts` in the single total order; a worker going to sleep does
-        // the mirror image (RMW on `counts`, then seq_cst loads of the
-        // queues). One of the two sees the other.
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
+    /// After a job nobody waits for was published: in an injector, whose
+    /// count is stored seq_cst (`publishedSequentiallyConsistent`), or in a
+    /// worker's task queues or next slot, which publish with weaker
+    /// orderings. Returns true when it found every worker busy: none
+    /// sleeps, none searches.
+    @discardableResult
+    func notifySubmission(publishedSequentiallyConsistent: Bool) -> Bool {
+        // The publication must precede the read of `counts` in the single
+        // total order S; a worker going to sleep does the mirror image (RMW
+        // on `counts`, then seq_cst loads of the queues), so one of the two
+        // sees the other. A seq_cst store followed by a seq_cst load is
+        // ordered in S already; anything weaker needs the fence.
+        if !publishedSequentiallyConsistent {
+            atomicMemoryFence(ordering: .sequentiallyConsistent)
+        }
         let value = counts.pointee.load(ordering: .sequentiallyConsistent)
         if Sleep.searching(value) == 0 && Sleep.sleeping(value) != 0 {
             wakeOne()
         }
+        return value == 0
     }
 
     // MARK: - Searching
@@ -103,11 +112,19 @@ final class Sleep: @unchecked Sendable {
         return false
     }
 
-    /// A searcher found work. The last searcher to stop wakes one sleeper,
-    /// so that the next job pushed finds a thief (the Go/Tokio policy).
-    func endSearching() {
+    /// A searcher found work and gives its slot back. If it was the last
+    /// searcher and someone sleeps, it wakes one, but only when more work is
+    /// visible: wakeups cascade while work lasts (the Go/Tokio policy), and a
+    /// lone job costs no second wake-up, which would otherwise sit on its
+    /// critical path (a futex wake is several µs).
+    ///
+    /// The decrement comes first and the re-check after it, both seq_cst:
+    /// a submitter that saw this searcher (and so woke nobody) published its
+    /// job before that, so the re-check sees it (docs/sleep-protocol.md,
+    /// "Why no job is lost").
+    func endSearching(hasVisibleWork: () -> Bool) {
         let old = counts.pointee.wrappingSubtract(Sleep.searchingOne, ordering: .sequentiallyConsistent).oldValue
-        if Sleep.searching(old) == 1 && Sleep.sleeping(old) != 0 {
+        if Sleep.searching(old) == 1 && Sleep.sleeping(old) != 0 && hasVisibleWork() {
             wakeOne()
         }
     }

@@ -54,11 +54,7 @@ extension Registry {
         if let job = stealAll(from: target, by: spare) ?? stealAll(from: spare.pointee.home, by: spare) {
             return job
         }
-        for round in 0..<Registry.searchRounds {
-            if let job = popAnyInjector(spare) ?? stealOnce(spare) { return job }
-            for _ in 0..<(1 << min(round, 6)) { ctasklets_cpu_relax() }
-        }
-        return nil
+        return searchRounds { popAnyInjector(spare) ?? stealOnce(spare) }
     }
 
     /// Any queued job of thread `victimIndex` (-1: none), its next slot

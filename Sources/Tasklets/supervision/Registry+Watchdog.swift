@@ -14,7 +14,9 @@ import Musl
 // its task queues and next slot, its deque once it stops forking and
 // joining, and, when every worker is held up, the injectors. One watchdog
 // thread per pool (Go's sysmon) looks every fifth of the threshold while
-// the pool runs, and sleeps without a timeout while every worker sleeps:
+// the pool runs, and dozes for 8 thresholds after a look that found every
+// worker asleep (a worker that wakes does not wake it: that would delay the
+// job it woke for; a submission that finds every worker busy does):
 //
 //   * Progress is what the workers publish anyway: the job counter their
 //     loop bumps per job, and their deque's bottom, which moves with every
@@ -107,6 +109,7 @@ extension Registry {
             }
         }
         let period = Int64(supervisor.settings.periodNanoseconds)
+        let doze = Int64(supervisor.settings.dozeNanoseconds)
         // acquiring: pairs with the kickers' releasing add, so the phase a
         // blocking section published is seen by the look that follows.
         var seen = supervisor.kick.load(ordering: .acquiring)
@@ -115,16 +118,13 @@ extension Registry {
                 supervisor.draining && supervisor.liveSpares.load(ordering: .relaxed) == 0
             }
             if finished { return }
-            if poolLooksIdle {
-                // The pool's half of `Supervisor.noteWorkerAwake`'s handshake.
-                supervisor.watchdogParked.store(true, ordering: .sequentiallyConsistent)
-                if poolLooksIdle {
-                    _ = system.futexWait(futexAddress(of: supervisor.kick), seen, -1)
-                }
-                supervisor.watchdogParked.store(false, ordering: .sequentiallyConsistent)
-            } else {
-                _ = system.futexWait(futexAddress(of: supervisor.kick), seen, period)
-            }
+            // sequentiallyConsistent: the watchdog's half of the handshake
+            // in `Supervisor.noteEveryWorkerBusy`.
+            supervisor.watchdogDozing.store(true, ordering: .sequentiallyConsistent)
+            let dozing = poolLooksIdle
+            if !dozing { supervisor.watchdogDozing.store(false, ordering: .relaxed) }
+            _ = system.futexWait(futexAddress(of: supervisor.kick), seen, dozing ? doze : period)
+            supervisor.watchdogDozing.store(false, ordering: .relaxed)
             // Read before the look: a kick during the look ends the next
             // wait at once.
             seen = supervisor.kick.load(ordering: .acquiring)

@@ -27,8 +27,9 @@ final class Supervisor: @unchecked Sendable {
     let blockingNow = Atomic<Int>(0)
     /// The watchdog's futex word: bumped to make it look now.
     let kick = Atomic<UInt32>(0)
-    /// Set while the watchdog sleeps without a timeout (the pool is idle).
-    let watchdogParked = Atomic<Bool>(false)
+    /// Set while the watchdog dozes (its last look found every worker
+    /// asleep; `SupervisionSettings.dozeNanoseconds`).
+    let watchdogDozing = Atomic<Bool>(false)
 
     let lock = PthreadLock()
     /// Signalled when a blocking section ends or a supervision thread exits.
@@ -106,15 +107,15 @@ final class Supervisor: @unchecked Sendable {
         system.futexWake(futexAddress(of: kick), 1)
     }
 
-    /// A worker left the sleep protocol: wake the watchdog if it sleeps
-    /// because the pool was idle. Mirror image of the watchdog's check
-    /// (`Registry.watchdogMain`): it sets `watchdogParked`, then reads the
-    /// sleep counts; the worker's way out of sleep changed the counts with a
-    /// seq_cst RMW before this seq_cst load. One of the two sees the other.
-    @inline(__always)
-    func noteWorkerAwake(system: SystemCalls) {
-        if watchdogParked.load(ordering: .sequentiallyConsistent) {
-            watchdogParked.store(false, ordering: .sequentiallyConsistent)
+    /// A submitter queued a job and found no worker to wake (none sleeps,
+    /// none searches): wake the watchdog if it dozes, so that work held back
+    /// by long tasklets is seen within the threshold. Mirror image of the
+    /// watchdog, which sets `watchdogDozing` and then reads the sleep counts;
+    /// the submitter read the counts (seq_cst, after its job was published)
+    /// before this seq_cst load. One of the two sees the other.
+    func noteEveryWorkerBusy(system: SystemCalls) {
+        if watchdogDozing.load(ordering: .sequentiallyConsistent) {
+            watchdogDozing.store(false, ordering: .relaxed)
             kickWatchdog(system: system)
         }
     }
