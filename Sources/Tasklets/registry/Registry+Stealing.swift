@@ -21,16 +21,30 @@ extension Registry {
     }
 
     /// Calls `look` until it finds a job, with growing pauses between
-    /// tries, for `searchNanoseconds` (at least two tries). By the clock,
-    /// not by a count of pauses: a pause costs from a few ns to over 40 ns
-    /// depending on the CPU (43.6 ns on the AMD EPYC of docs/benchmarks.md).
+    /// tries, for the current `searchBudget` (at least two tries), and
+    /// adapts the budget to the outcome. By the clock, not by a count of
+    /// pauses: a pause costs from a few ns to over 40 ns depending on the
+    /// CPU (43.6 ns on the AMD EPYC of docs/benchmarks.md).
     @inline(__always)
     func searchRounds(_ look: () -> JobRef?) -> JobRef? {
         let start = ctasklets_now_ns()
+        // relaxed: a heuristic (see `searchBudget`).
+        let budget = searchBudget.pointee.load(ordering: .relaxed)
         var round = 0
         while true {
-            if let job = look() { return job }
-            if round >= 1 && ctasklets_now_ns() &- start >= Registry.searchNanoseconds { return nil }
+            if let job = look() {
+                if round > 0 {
+                    let wanted = min((ctasklets_now_ns() &- start) &* 2, Registry.searchBudgetRange.upperBound)
+                    if wanted > budget { searchBudget.pointee.store(wanted, ordering: .relaxed) }
+                }
+                return job
+            }
+            let elapsed = ctasklets_now_ns() &- start
+            if round >= 1 && elapsed >= budget {
+                let lowered = max(budget &- budget / 8, Registry.searchBudgetRange.lowerBound)
+                if lowered != budget { searchBudget.pointee.store(lowered, ordering: .relaxed) }
+                return nil
+            }
             for _ in 0..<(1 << min(round, 6)) { ctasklets_cpu_relax() }
             round += 1
         }

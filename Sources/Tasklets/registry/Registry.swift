@@ -145,12 +145,17 @@ final class Registry: @unchecked Sendable {
     let isShutDown = Atomic<Bool>(false)
 
     /// How long a searcher looks for work before it goes to sleep
-    /// (`searchRounds`): long enough to catch the next job of a thread that
-    /// submits, waits for the result and submits again (its own wake-up
-    /// takes a few µs), short enough that a pool woken for a tiny job every
-    /// millisecond spends little on spinning (docs/sleep-protocol.md,
-    /// "Bounded searching").
-    static let searchNanoseconds: UInt64 = 10_000
+    /// (`searchRounds`), adapted to what searching finds
+    /// (docs/sleep-protocol.md, "Bounded searching"): a search that finds a
+    /// job after t ns raises it to 2t, one that finds nothing lowers it by an
+    /// eighth, within `searchBudgetRange`. So a thread that submits, waits
+    /// for the result and submits again (its own wake-up takes a few µs)
+    /// finds a searcher, while a pool woken for a tiny job every millisecond
+    /// stops spinning for nothing. One shared word on its own cache line;
+    /// relaxed, since it is a heuristic and a lost update only costs a
+    /// little spinning.
+    let searchBudget: UnsafeMutablePointer<Atomic<UInt64>>
+    static let searchBudgetRange: ClosedRange<UInt64> = 2_000...50_000
     /// How long a job must sit in a next slot before a thief may take it
     /// (`stealNextSlot`): about ten channel hand-offs.
     static let nextSlotGraceNanoseconds: UInt64 = 3_000
@@ -173,6 +178,7 @@ final class Registry: @unchecked Sendable {
             workers[index] = allocateCacheAlignedStorage(for: Worker.self)
         }
         sleep = Sleep(workerCount: layout.workerCount, workers: workers, system: system)
+        searchBudget = allocateCacheAligned(Atomic<UInt64>(10_000))
         memory = NodeLocalMemory(system: system, report: { _ in })
     }
 
@@ -189,6 +195,7 @@ final class Registry: @unchecked Sendable {
             deallocateCacheAligned(workers[index])
         }
         workers.deallocate()
+        deallocateCacheAligned(searchBudget)
     }
 
     /// Whether `worker` belongs to this pool.
