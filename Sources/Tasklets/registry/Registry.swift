@@ -47,9 +47,11 @@ import Musl
 // node (docs/numa.md).
 //
 // A worker that finds nothing becomes a *searcher* if fewer than half the
-// workers already search, and tries steps 3-4 with growing pauses for 10 µs. If that fails it goes to sleep on a futex, after announcing itself
-// and re-checking every queue (`Sleep`, docs/sleep-protocol.md), so no job is
-// ever left queued while every worker sleeps, and an idle pool uses no CPU.
+// workers already search, and tries steps 3-4 with growing pauses for a time
+// that adapts to what searching finds (2-50 µs, `searchBudget`). If that
+// fails it goes to sleep on a futex, after announcing itself and re-checking
+// every queue (`Sleep`, docs/sleep-protocol.md), so no job is ever left
+// queued while every worker sleeps, and an idle pool's workers use no CPU.
 // A searcher that finds work and was the last searcher wakes one sleeper if
 // more work is visible; a push wakes a sleeper only when nobody searches.
 // Wakeups thus cascade while there is work and stop when there is none (the

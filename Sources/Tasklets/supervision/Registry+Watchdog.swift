@@ -14,9 +14,10 @@ import Musl
 // its task queues and next slot, its deque once it stops forking and
 // joining, and, when every worker is held up, the injectors. One watchdog
 // thread per pool (Go's sysmon) looks every fifth of the threshold while
-// the pool runs, and dozes for 8 thresholds after a look that found every
-// worker asleep (a worker that wakes does not wake it: that would delay the
-// job it woke for; a submission that finds every worker busy does):
+// the pool runs, and dozes after a look that found every worker asleep, for
+// 8 thresholds and then twice as long each time up to a second (a worker
+// that wakes does not wake it: that would delay the job it woke for; a
+// submission that finds every worker busy does):
 //
 //   * Progress is what the workers publish anyway: the job counter their
 //     loop bumps per job, and their deque's bottom, which moves with every
@@ -109,7 +110,9 @@ extension Registry {
             }
         }
         let period = Int64(supervisor.settings.periodNanoseconds)
-        let doze = Int64(supervisor.settings.dozeNanoseconds)
+        let firstDoze = Int64(supervisor.settings.firstDozeNanoseconds)
+        let longestDoze = Int64(supervisor.settings.longestDozeNanoseconds)
+        var doze = firstDoze
         // acquiring: pairs with the kickers' releasing add, so the phase a
         // blocking section published is seen by the look that follows.
         var seen = supervisor.kick.load(ordering: .acquiring)
@@ -124,6 +127,7 @@ extension Registry {
             let dozing = poolLooksIdle
             if !dozing { supervisor.watchdogDozing.store(false, ordering: .relaxed) }
             _ = system.futexWait(futexAddress(of: supervisor.kick), seen, dozing ? doze : period)
+            doze = dozing ? min(doze &* 2, longestDoze) : firstDoze
             supervisor.watchdogDozing.store(false, ordering: .relaxed)
             // Read before the look: a kick during the look ends the next
             // wait at once.

@@ -28,7 +28,7 @@ final class Supervisor: @unchecked Sendable {
     /// The watchdog's futex word: bumped to make it look now.
     let kick = Atomic<UInt32>(0)
     /// Set while the watchdog dozes (its last look found every worker
-    /// asleep; `SupervisionSettings.dozeNanoseconds`).
+    /// asleep; `SupervisionSettings.firstDozeNanoseconds`).
     let watchdogDozing = Atomic<Bool>(false)
 
     let lock = PthreadLock()

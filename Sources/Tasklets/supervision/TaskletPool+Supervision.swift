@@ -108,14 +108,17 @@ struct SupervisionSettings: Sendable {
     /// How often the watchdog looks while the pool runs.
     let periodNanoseconds: UInt64
     /// How long it dozes after a look that found every worker asleep: 8
-    /// thresholds. A worker that wakes does not wake the watchdog: a futex
-    /// wake there would sit on the path of every job submitted to an idle
-    /// pool, and a look costs tens of µs of CPU on a VM (a timer wake-up of
-    /// an idle vCPU), so a pool that wakes often must not look at every
-    /// wake-up. What the doze delays is bounded: a submission that finds
-    /// every worker busy wakes it (`Supervisor.noteEveryWorkerBusy`), and a
-    /// lone long tasklet started from idle is reported up to one doze late.
-    var dozeNanoseconds: UInt64 { (thresholdNanoseconds ?? periodNanoseconds) &* 8 }
+    /// thresholds, doubling at each look that still finds the pool asleep,
+    /// up to a second (or the first doze, if longer). A worker that wakes
+    /// does not wake the watchdog: a futex wake there would sit on the path
+    /// of every job submitted to an idle pool, and a look costs tens of µs
+    /// of CPU on a VM (a timer wake-up of an idle vCPU), so a pool that wakes
+    /// often must not look at every wake-up. What a doze delays is bounded:
+    /// a submission that finds every worker busy wakes it
+    /// (`Supervisor.noteEveryWorkerBusy`), and a lone long tasklet started
+    /// on an idle pool is reported up to one doze late.
+    var firstDozeNanoseconds: UInt64 { (thresholdNanoseconds ?? periodNanoseconds) &* 8 }
+    var longestDozeNanoseconds: UInt64 { max(firstDozeNanoseconds, 1_000_000_000) }
     let maxSpareWorkers: Int
     let maxBlockingThreads: Int
     let spareIdleNanoseconds: UInt64
