@@ -50,7 +50,7 @@
  *
  * Abstractions: a job is a token; running a job may push one child job onto
  * the runner's own deque (at most SPAWNS in all). A searcher tries ROUNDS
- * rounds (10 µs in Swift): more rounds repeat the same checks, and a job that
+ * rounds (an adaptive 2-50 µs in Swift): more rounds repeat the same checks, and a job that
  * arrives after the last round is the case that matters. The every-61st-tick
  * injector-first rule only changes the order of two sources and is left out.
  */

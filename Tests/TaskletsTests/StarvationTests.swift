@@ -263,6 +263,33 @@ let sanitizerSlowdown: UInt64 = runsUnderASanitizer ? 10 : 1
         #expect(pool.registry.supervisor.lock.withLock { pool.registry.supervisor.liveThreads } == 0)
     }
 
+    /// A job queued while the only worker still searches for the job before
+    /// it, which then runs long, starts within the threshold even though the
+    /// watchdog dozed (up to 1 s after a long idle): the submission saw a
+    /// searcher and woke nobody, so the searcher, leaving with nobody asleep
+    /// and work queued, wakes the watchdog. A review found this gap.
+    @Test func aJobQueuedBehindASearcherThatThenRunsLongStillStarts() throws {
+        final class Shared: Sendable {
+            let released = Atomic<Bool>(false)
+            let startedAt = Atomic<UInt64>(0)
+        }
+        let shared = Shared()
+        let pool = try TaskletPool(workers: 1)
+        defer { pool.shutdown() }
+        defer { shared.released.store(true, ordering: .relaxed) }
+        #expect(try bounded { try pool.run { 1 } } == 1)
+        // Idle long enough for the watchdog's doze to grow to a second.
+        usleep(1_300_000)
+        let submittedAt = nowNanoseconds()
+        try pool.spawn(name: "long") { while !shared.released.load(ordering: .relaxed) {} }
+        try pool.spawn { shared.startedAt.store(nowNanoseconds(), ordering: .relaxed) }
+        #expect(eventually(within: 10) { shared.startedAt.load(ordering: .relaxed) != 0 })
+        shared.released.store(true, ordering: .relaxed)
+        let waited = shared.startedAt.load(ordering: .relaxed) &- submittedAt
+        print("queued behind a searcher that then ran long: started after \(waited / 1_000_000) ms")
+        #expect(waited <= 300_000_000 * sanitizerSlowdown, "started after \(waited / 1_000_000) ms")
+    }
+
     /// The long-tasklet hook hears of a named tasklet once, with its name.
     @Test func theHookNamesTheLongTasklet() throws {
         let reports = Recorder<TaskletPool.LongTasklet>()

@@ -46,7 +46,8 @@ int32_t ctasklets_thread_id(void);
 uint64_t ctasklets_coarse_now_ns(void);
 
 /// CLOCK_MONOTONIC in nanoseconds: a vDSO read, precise, for the watchdog's
-/// periods and the times it reports (never on a hot path).
+/// periods and the times it reports, and for a searcher's budget (two reads
+/// per search round, on the idle path; never on the fork-join fast path).
 uint64_t ctasklets_now_ns(void);
 
 // MARK: - Futex

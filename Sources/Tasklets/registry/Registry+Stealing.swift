@@ -52,11 +52,15 @@ extension Registry {
 
     /// A searcher that found work gives its searching slot back, and wakes
     /// a sleeper if it was the last searcher and more work is visible (see
-    /// `Sleep.endSearching`).
+    /// `Sleep.endSearching`). If that left every worker busy, a job a
+    /// submitter queued while it searched now waits behind busy workers:
+    /// a dozing watchdog must look (`Supervisor.noteEveryWorkerBusy`).
     func stopSearching(_ worker: UnsafeMutablePointer<Worker>) {
         guard worker.pointee.isSearching else { return }
         worker.pointee.isSearching = false
-        sleep.endSearching(hasVisibleWork: hasVisibleWork)
+        if sleep.endSearching(hasVisibleWork: hasVisibleWork) {
+            supervisor.noteEveryWorkerBusy(system: system, ifWorkIsQueued: hasVisibleWork)
+        }
     }
 
     /// Its node's injector, then the others.

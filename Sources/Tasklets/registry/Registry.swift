@@ -315,8 +315,8 @@ final class Registry: @unchecked Sendable {
     }
 
     /// After a job was queued in an injector or a task queue: the sleep
-    /// protocol's check (with its fence), and, when every worker is busy,
-    /// a word to a dozing watchdog, since the job may be held back.
+    /// protocol's check (`Sleep.notifySubmission`), and, when every worker
+    /// is busy, a word to a dozing watchdog, since the job may be held back.
     func announceQueuedJob(publishedSequentiallyConsistent: Bool) {
         if sleep.notifySubmission(publishedSequentiallyConsistent: publishedSequentiallyConsistent) {
             supervisor.noteEveryWorkerBusy(system: system)

@@ -12,12 +12,13 @@ import Synchronization
 ///   once (Go's `nmspinning`, Tokio's searcher cap).
 /// * A submitter wakes a sleeper only when nobody searches: a searcher will
 ///   find the job, or re-check before it sleeps.
-/// * A searcher that finds work and was the last one wakes one more sleeper,
-///   so wakeups cascade while work lasts.
+/// * A searcher that finds work and was the last one wakes one more sleeper
+///   if its re-check sees more work, so wakeups cascade while work lasts.
 /// * A worker goes to sleep in two steps: announce (one seq_cst RMW on
 ///   `counts`), then re-check every queue with seq_cst loads, and only then
-///   park. A submitter from outside publishes, issues a seq_cst fence and
-///   reads `counts`: one of the two always sees the other.
+///   park. A submitter from outside publishes with a seq_cst store (or a
+///   weaker one and a seq_cst fence) and reads `counts` seq_cst: one of the
+///   two always sees the other.
 @usableFromInline
 final class Sleep: @unchecked Sendable {
     /// searching | sleeping << 32, on its own cache line.
@@ -122,11 +123,16 @@ final class Sleep: @unchecked Sendable {
     /// a submitter that saw this searcher (and so woke nobody) published its
     /// job before that, so the re-check sees it (docs/sleep-protocol.md,
     /// "Why no job is lost").
-    func endSearching(hasVisibleWork: () -> Bool) {
+    ///
+    /// Returns true when the decrement left every worker busy (none
+    /// searches, none sleeps): a job such a submitter left behind then waits
+    /// for a busy worker, and the caller tells the watchdog.
+    func endSearching(hasVisibleWork: () -> Bool) -> Bool {
         let old = counts.pointee.wrappingSubtract(Sleep.searchingOne, ordering: .sequentiallyConsistent).oldValue
         if Sleep.searching(old) == 1 && Sleep.sleeping(old) != 0 && hasVisibleWork() {
             wakeOne()
         }
+        return old == Sleep.searchingOne
     }
 
     // MARK: - Sleeping

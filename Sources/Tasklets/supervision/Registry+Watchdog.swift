@@ -284,7 +284,7 @@ extension Registry {
         let counts = sleep.counts.pointee.load(ordering: .sequentiallyConsistent)
         if Sleep.searching(counts) > 0 { return }  // a searcher will find it
         if Sleep.sleeping(counts) > 0 {
-            sleep.wakeOne()  // it steals, and wakes more as the last searcher
+            sleep.wakeOne()  // it steals, and wakes more if more work shows
             return
         }
         for index in threads {

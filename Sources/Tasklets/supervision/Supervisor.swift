@@ -107,14 +107,16 @@ final class Supervisor: @unchecked Sendable {
         system.futexWake(futexAddress(of: kick), 1)
     }
 
-    /// A submitter queued a job and found no worker to wake (none sleeps,
-    /// none searches): wake the watchdog if it dozes, so that work held back
-    /// by long tasklets is seen within the threshold. Mirror image of the
+    /// Every worker is busy (none sleeps, none searches) and a job may be
+    /// queued behind them: a submitter that found no worker to wake, or the
+    /// last searcher leaving with nobody asleep (`ifWorkIsQueued` then
+    /// checks). Wakes the watchdog if it dozes, so that work held back by
+    /// long tasklets is seen within the threshold. Mirror image of the
     /// watchdog, which sets `watchdogDozing` and then reads the sleep counts;
-    /// the submitter read the counts (seq_cst, after its job was published)
-    /// before this seq_cst load. One of the two sees the other.
-    func noteEveryWorkerBusy(system: SystemCalls) {
-        if watchdogDozing.load(ordering: .sequentiallyConsistent) {
+    /// the caller read or changed the counts seq_cst (after its job was
+    /// published) before this seq_cst load. One of the two sees the other.
+    func noteEveryWorkerBusy(system: SystemCalls, ifWorkIsQueued workIsQueued: () -> Bool = { true }) {
+        if watchdogDozing.load(ordering: .sequentiallyConsistent) && workIsQueued() {
             watchdogDozing.store(false, ordering: .relaxed)
             kickWatchdog(system: system)
         }
