@@ -41,6 +41,14 @@ check_count() {
     [ "$2" -ge "$3" ] 2>/dev/null || usage_error "$1 must be a whole number from $3, not '$2'"
 }
 
+# first_existing PATH...: prints the first PATH that exists (the first match
+# of a glob, without `ls | head`, whose SIGPIPE would fail a pipefail script).
+first_existing() {
+    local path
+    for path in "$@"; do [ -e "$path" ] && { printf '%s\n' "$path"; return 0; }; done
+    return 1
+}
+
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$PATH:/opt/swift/usr/bin"
 

@@ -143,8 +143,8 @@ run_spin() {
     (cd "$dir" && timeout 240 ./pan -m1000000 >pan.log 2>&1)
     local log="$dir/pan.log"
     local errors states
-    errors=$(sed -nE 's/.*errors: ([0-9]+).*/\1/p' "$log" | head -n 1)
-    states=$(sed -nE 's/^ *([0-9.e+]+) states, stored.*/\1/p' "$log" | head -n 1)
+    errors=$(sed -nE '/.*errors: ([0-9]+).*/{s//\1/p;q;}' "$log")
+    states=$(sed -nE '/^ *([0-9.e+]+) states, stored.*/{s//\1/p;q;}' "$log")
     # pan stops at its first error ("Search not completed"): incomplete only
     # matters for a run that must find none.
     if [ -z "$errors" ] || { [ "$errors" = 0 ] &&
@@ -154,8 +154,8 @@ run_spin() {
     if [ "$expect" = pass ]; then
         if [ "$errors" = 0 ]; then ok "$model $label: no error, $states states (exhaustive)"
         else
-            grep -E 'pan:[0-9]|violated|invalid end' "$log" | head -n 5
-            (cd "$dir" && spin -t -p -g "$@" "$model.pml" 2>&1 | tail -n 60)
+            grep -m5 -E 'pan:[0-9]|violated|invalid end' "$log" || true
+            (cd "$dir" && spin -t -p -g "$@" "$model.pml" >trail.log 2>&1; tail -n 60 trail.log)
             bad "$model $label: spin found an error (trail above)"
         fi
     else

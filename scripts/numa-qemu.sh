@@ -111,30 +111,33 @@ if ! busybox_path="$(command -v busybox)" || ! is_static "$busybox_path"; then
     fi
 fi
 is_static "$busybox_path" || die "$busybox_path is dynamically linked; install busybox-static"
-libnuma="$(ldconfig -p 2>/dev/null | awk '/libnuma\.so\.1 .*x86-64/ { print $NF; exit }')"
+# Every awk below reads its input to the end: one that exits at its first
+# match leaves the writer to die of SIGPIPE, and pipefail fails the script
+# (exit 141) once the writer's output outgrows the pipe's buffer.
+libnuma="$(ldconfig -p 2>/dev/null | awk '!found && /libnuma\.so\.1 .*x86-64/ { found = 1; print $NF }')"
 if [ -z "$libnuma" ]; then
     need_command numactl numactl  # pulls libnuma1 in
-    libnuma="$(ldconfig -p | awk '/libnuma\.so\.1 .*x86-64/ { print $NF; exit }')"
+    libnuma="$(ldconfig -p | awk '!found && /libnuma\.so\.1 .*x86-64/ { found = 1; print $NF }')"
     [ -n "$libnuma" ] || die "libnuma.so.1 is missing: install the Debian package libnuma1"
 fi
 
 # --- Kernel ----------------------------------------------------------------
 if [ -z "$kernel_package" ]; then
-    kernel_package="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')"
+    kernel_package="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '!found && /Depends: linux-image-/ { found = 1; print $2 }')"
     [ -n "$kernel_package" ] || die "cannot tell which kernel package linux-image-amd64 needs (apt-get update?); pass --kernel-package"
 fi
 kernel_dir="$cache/$kernel_package"
-vmlinuz="$(ls "$kernel_dir"/boot/vmlinuz-* 2>/dev/null | head -n 1 || true)"
+vmlinuz="$(first_existing "$kernel_dir"/boot/vmlinuz-* || true)"
 if [ -z "$vmlinuz" ]; then
     note "downloading $kernel_package into $cache"
     ( cd "$cache" && rm -f "$kernel_package"_*.deb \
         && { apt-get download "$kernel_package" >/dev/null 2>&1 \
             || { apt-get update -qq >&2 && apt-get download "$kernel_package" >&2; }; } ) \
         || die "apt-get download $kernel_package failed"
-    deb="$(ls "$cache/$kernel_package"_*.deb | head -n 1)"
+    deb="$(first_existing "$cache/$kernel_package"_*.deb)" || die "apt-get download left no $kernel_package .deb in $cache"
     rm -rf "$kernel_dir" && dpkg -x "$deb" "$kernel_dir" || die "dpkg -x $deb failed"
     rm -f "$deb"
-    vmlinuz="$(ls "$kernel_dir"/boot/vmlinuz-* | head -n 1)" || die "no vmlinuz in $kernel_package"
+    vmlinuz="$(first_existing "$kernel_dir"/boot/vmlinuz-*)" || die "no vmlinuz in $kernel_package"
 fi
 note "kernel: $vmlinuz"
 

@@ -63,7 +63,8 @@ case "$tool" in auto|perf|callgrind) ;; *) usage_error "--tool must be auto, per
 
 if [ "$tool" != callgrind ]; then need_command perf linux-perf; fi
 if [ "$tool" = auto ]; then
-    if perf stat -x, -e instructions true 2>&1 | grep -qE '<not supported>|<not counted>|not supported'; then
+    counters="$(perf stat -x, -e instructions true 2>&1 || true)"
+    if grep -qE '<not supported>|<not counted>|not supported' <<<"$counters"; then
         tool=callgrind
         note "hardware counters are not available here: using valgrind callgrind"
     elif perf stat -x, -e instructions true >/dev/null 2>&1; then
@@ -93,7 +94,9 @@ case "$tool" in
         perf stat -o "$out/perf-stat-hw.txt" -e cycles,instructions,branch-misses,cache-misses "${run[@]}" > /dev/null
         cat "$out/perf-stat-hw.txt"
         perf record -g -o "$out/perf.data" "${run[@]}" > /dev/null 2>&1 || die "perf record failed"
-        perf report -i "$out/perf.data" --stdio --no-children 2>/dev/null | head -60 > "$out/perf-report.txt"
+        perf report -i "$out/perf.data" --stdio --no-children > "$out/perf-report-full.txt" 2>/dev/null \
+            || die "perf report failed"
+        sed -n 1,60p "$out/perf-report-full.txt" > "$out/perf-report.txt"
         cat "$out/perf-report.txt"
         ;;
     callgrind)
@@ -101,7 +104,9 @@ case "$tool" in
         valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" "${run[@]}" \
             > "$out/callgrind-run.txt" 2> "$out/callgrind.log" || die "valgrind failed; see $out/callgrind.log"
         grep -E '^==[0-9]+== (Collected|Events)' "$out/callgrind.log" || true
-        callgrind_annotate "$out/callgrind.out" 2>/dev/null | head -60 > "$out/callgrind-top.txt"
+        callgrind_annotate "$out/callgrind.out" > "$out/callgrind-annotate.txt" 2>/dev/null \
+            || die "callgrind_annotate failed"
+        sed -n 1,60p "$out/callgrind-annotate.txt" > "$out/callgrind-top.txt"
         cat "$out/callgrind-top.txt"
         ;;
 esac
