@@ -20,6 +20,9 @@ extension TaskletPool {
             public static let pinningRefused = Kind("pinning_refused")
             /// Node-local memory could not be had; plain memory is used.
             public static let nodeLocalMemoryUnavailable = Kind("node_local_memory_unavailable")
+            /// The kernel refused membarrier: the deques use a fence on
+            /// every take (`DequeFences.symmetricFallback`).
+            public static let asymmetricFencesUnavailable = Kind("asymmetric_fences_unavailable")
             /// Stack overflow reports could not be set up.
             public static let stackGuardUnavailable = Kind("stack_guard_unavailable")
             /// The watchdog started a spare worker for work held back.

@@ -16,6 +16,10 @@ public struct PoolPlan: Sendable {
     /// Why node-local memory is unavailable (deque rings then come from
     /// plain memory, first-touched by their pinned owner), or nil.
     public let nodeLocalMemoryUnavailable: String?
+    /// How the deques fence an owner's take against a thief's steal:
+    /// `TASKLETS_DEQUE_FENCES`, else asymmetric where the kernel has
+    /// membarrier. Deciding registers the process for membarrier.
+    public let dequeFences: DequeFences
     /// Passes a thief makes over each tier of victims before it moves out
     /// to the next (`TASKLETS_STEAL_ROUNDS`; default 2 on several nodes, 1
     /// on one).
@@ -61,6 +65,7 @@ extension TaskletPool {
             }
             roundsPerTier = rounds
         }
+        let fences = try DequeFences.choose(system: system)
         do throws(TopologyError) {
             var chosen = placement
             if chosen == nil { chosen = try Placement.fromEnvironment(system: system) }
@@ -72,7 +77,7 @@ extension TaskletPool {
                 topology: topology, placement: resolved,
                 workers: try resolved.assign(workers: count, on: topology),
                 nodeLocalMemoryUnavailable: NodeLocalMemory(system: system, report: { _ in }).unavailableReason,
-                roundsPerTier: rounds, stackSize: stackSize)
+                dequeFences: fences, roundsPerTier: rounds, stackSize: stackSize)
         } catch {
             throw .invalidPlacement(error)
         }

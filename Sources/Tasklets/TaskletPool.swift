@@ -84,7 +84,8 @@ public final class TaskletPool: @unchecked Sendable {
         registry = Registry(
             layout: PoolLayout(
                 topology: plan.topology, placements: plan.workers, roundsPerTier: plan.roundsPerTier),
-            stackSize: plan.stackSize, system: system, supervision: settings, errorHandler: errorHandler)
+            stackSize: plan.stackSize, fences: plan.dequeFences, system: system, supervision: settings,
+            errorHandler: errorHandler)
         registry.taskExecutor = asUnownedTaskExecutor()
         registry.diagnosticHandler = diagnosticHandler
         try registry.startThreads()
@@ -232,6 +233,13 @@ public final class TaskletPool: @unchecked Sendable {
     /// `diagnosticHandler` if it was given one, and to standard error if not.
     public var diagnostics: [String] {
         registry.reports
+    }
+
+    /// How this pool's deques fence a take against a steal: asymmetric
+    /// (fence-free `join`s, thieves call membarrier) unless the kernel
+    /// refused membarrier or `TASKLETS_DEQUE_FENCES=symmetric` asked.
+    public var dequeFences: DequeFences {
+        registry.fences
     }
 
     /// The machine as this pool saw it when it started.

@@ -38,6 +38,12 @@
 //                     its bottom, which `stealFromQueue` relies on it never doing
 //   gate_ignored      the helping owner steals without entering the thief's
 //                     help gate (Registry.enterAsHelper)
+// With -DASYMMETRIC (the asymmetric fences of DequeFences.swift: owners take
+// behind a compiler barrier, thieves call membarrier), these must fail too:
+//   asym_no_barrier   a thief skips membarrier after its emptiness check
+//   asym_barrier_late a thief calls membarrier after loading bottom, not before
+//   asym_owner_reordered the owner loads top before it stores bottom in take()
+//                     and takeBack(index:) (what the compiler barrier forbids)
 // Orderings kept without a failing mutant here (docs/verification.md says why
 // Relacy cannot tell them apart): cas_acq_rel, take_store_relaxed,
 // push_top_relaxed, help_release_relaxed. They build too (-DMUTANT=...).
@@ -66,6 +72,9 @@
 #define MUTANT_help_release_relaxed 14
 #define MUTANT_queue_take 15
 #define MUTANT_gate_ignored 16
+#define MUTANT_asym_no_barrier 17
+#define MUTANT_asym_barrier_late 18
+#define MUTANT_asym_owner_reordered 19
 #ifndef MUTANT
 #define MUTANT none
 #endif
@@ -111,6 +120,85 @@
 // Swift `Int` and `UInt` (the slots hold a JobRef's bit pattern; 0 = none).
 typedef intptr_t Int;
 typedef uintptr_t UInt;
+
+// MARK: - membarrier (asymmetric fences only)
+//
+// membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), modelled as docs/join.md
+// describes it: the caller's seq_cst fence, then a seq_cst fence executed by
+// the other threads at whatever point each has reached (here: the victim
+// deque's owner, see membarrier_call), then the caller's seq_cst fence. A thread reaches such a point (`membarrier_point`) between
+// any two atomic accesses of a deque owner's operations, in every wait loop
+// and once it is done (a thread that is not running has passed a context
+// switch, itself a full barrier): the owner's fence can fall anywhere in its
+// take, and the model explores where. Without ASYMMETRIC all of this is a
+// no-op and the owner fences as Lê et al. do.
+enum { membarrier_max_threads = 8 };
+
+struct Membarrier {
+    rl::atomic<int> requested;                        // tickets handed out
+    rl::atomic<int> served[membarrier_max_threads];   // per thread, the last ticket fenced for
+    rl::atomic<int> finished;                         // threads done with their script
+
+    void init() {
+        requested($).store(0, rl::mo_relaxed);
+        for (int i = 0; i < membarrier_max_threads; i++) served[i]($).store(0, rl::mo_relaxed);
+        finished($).store(0, rl::mo_relaxed);
+    }
+};
+static Membarrier* membarrier_model;
+
+static unsigned current_thread() { return (unsigned)rl::ctx().current_thread(); }
+static unsigned thread_count() { return (unsigned)rl::ctx().get_thread_count(); }
+
+// This thread's fence for every membarrier called since its last point.
+static void membarrier_point() {
+#ifdef ASYMMETRIC
+    Membarrier& m = *membarrier_model;
+    unsigned self = current_thread();
+    int wanted = m.requested($).load(rl::mo_seq_cst);
+    if (wanted != m.served[self]($).load(rl::mo_relaxed)) {
+        rl::atomic_thread_fence(rl::mo_seq_cst, $);
+        m.served[self]($).store(wanted, rl::mo_seq_cst);
+    }
+#endif
+}
+
+// Swift: HeavyBarrier (ctasklets_membarrier). The real call fences every
+// other thread; the model fences only `owner`, the owner of the deque being
+// stolen from: the proof needs that fence alone, and leaving out the others'
+// only allows more behaviours, so a pass here covers the real call. Waiting
+// for one thread also keeps the model small enough to explore.
+static void membarrier_call(unsigned owner) {
+#ifdef ASYMMETRIC
+    Membarrier& m = *membarrier_model;
+    rl::atomic_thread_fence(rl::mo_seq_cst, $);
+    int ticket = m.requested($).fetch_add(1, rl::mo_seq_cst) + 1;
+    if (owner != current_thread()) {
+        while (m.served[owner]($).load(rl::mo_seq_cst) < ticket) {
+            membarrier_point();  // another thread's membarrier may wait for us
+            rl::yield(1, $);
+        }
+    }
+    rl::atomic_thread_fence(rl::mo_seq_cst, $);
+#else
+    (void)owner;
+#endif
+}
+
+// A wait loop's turn: serve membarriers, then let others run.
+static void wait_turn() {
+    membarrier_point();
+    rl::yield(1, $);
+}
+
+// The end of a thread's script: it keeps serving until every thread is done.
+static void membarrier_finish() {
+#ifdef ASYMMETRIC
+    Membarrier& m = *membarrier_model;
+    m.finished($).fetch_add(1, rl::mo_seq_cst);
+    while (m.finished($).load(rl::mo_seq_cst) < (int)thread_count()) wait_turn();
+#endif
+}
 
 // MARK: - DequeRing  (Swift: struct DequeRing, DequeRing.swift)
 
@@ -159,6 +247,9 @@ struct DequeRing {
 
 enum StealResult { steal_success, steal_empty, steal_retry };
 
+// Where another thread's membarrier may fence a deque's owner (see above).
+#define MB_POINT membarrier_point()
+
 // Coverage counters, summed over all schedules of a test (never read by the
 // model itself, so they do not affect Relacy's replay of a failing schedule).
 struct Coverage {
@@ -177,7 +268,12 @@ struct WorkStealingDeque {
     rl::atomic<DequeRing*> ring;    // Swift: `let ring: Atomic<UnsafeMutablePointer<DequeRing>>`
 
     // Swift: init(capacity:)
-    void init(Int capacity) {
+    // The thread that owns this deque: the one a thief's membarrier must
+    // fence (see membarrier_call).
+    unsigned owner_thread;
+
+    void init(Int capacity, unsigned owner = 0) {
+        owner_thread = owner;
         top($).store(0, rl::mo_relaxed);
         bottom($).store(0, rl::mo_relaxed);
         ring($).store(DequeRing::allocate(capacity, 0), rl::mo_relaxed);
@@ -195,28 +291,55 @@ struct WorkStealingDeque {
 
     // Swift: WorkStealingDeque.push(_:) -- returns the job's index.
     Int push(UInt job) {
+        MB_POINT;
         Int b = bottom($).load(rl::mo_relaxed);
+        MB_POINT;
         Int t = top($).load(PUSH_TOP_ORDER);  // acquiring
+        MB_POINT;
         DequeRing* r = ring($).load(rl::mo_relaxed);
         if (b - t > r->mask($)) {
             r = grow(r, b, t);
         }
         r->store(job, b);
+        MB_POINT;
         bottom($).store(b + 1, PUSH_BOTTOM_ORDER);  // releasing
+        MB_POINT;
         return b;
+    }
+
+    // Swift: WorkStealingDeque.fenceBeforeReadingTop(). Symmetric: the seq_cst
+    // fence (`fenced` false for the take_fence/takeback_fence mutants).
+    // Asymmetric: a compiler barrier, which the model expresses by keeping
+    // the store and the load in program order, with a membarrier point
+    // between them like everywhere else.
+    void fence_before_reading_top(bool fenced) {
+#ifdef ASYMMETRIC
+        (void)fenced;
+        MB_POINT;
+#else
+        if (fenced) rl::atomic_thread_fence(rl::mo_seq_cst, $);
+#endif
     }
 
     // Swift: WorkStealingDeque.take() -- returns 0 for nil.
     UInt take() {
+        MB_POINT;
         Int b = bottom($).load(rl::mo_relaxed) - 1;
         DequeRing* r = ring($).load(rl::mo_relaxed);
+        MB_POINT;
         // Swift: .releasing (C++20 release sequences no longer carry the
         // pushes through later relaxed stores of the same thread).
+        Int t;
+#if MUTANT_ID == MUTANT_asym_owner_reordered
+        t = top($).load(rl::mo_relaxed);
+        MB_POINT;
         bottom($).store(b, TAKE_BOTTOM_ORDER);
-#if MUTANT_ID != MUTANT_take_fence
-        rl::atomic_thread_fence(rl::mo_seq_cst, $);
+#else
+        bottom($).store(b, TAKE_BOTTOM_ORDER);
+        fence_before_reading_top(MUTANT_ID != MUTANT_take_fence);
+        t = top($).load(rl::mo_relaxed);
 #endif
-        Int t = top($).load(rl::mo_relaxed);
+        MB_POINT;
         if (t <= b) {
             UInt job = r->load(b);
             RL_ASSERT(job != 0);  // JobRef(bitPattern:).unsafelyUnwrapped
@@ -234,13 +357,21 @@ struct WorkStealingDeque {
     // Swift: WorkStealingDeque.takeBack(index:) -- the join's own job, by
     // index, without reading its slot.
     TakeBackResult take_back(Int index) {
+        MB_POINT;
         Int b = bottom($).load(rl::mo_relaxed) - 1;
         if (b != index) return takeback_buried;
+        MB_POINT;
+        Int t;
+#if MUTANT_ID == MUTANT_asym_owner_reordered
+        t = top($).load(rl::mo_relaxed);
+        MB_POINT;
         bottom($).store(b, TAKE_BOTTOM_ORDER);
-#if MUTANT_ID != MUTANT_takeback_fence
-        rl::atomic_thread_fence(rl::mo_seq_cst, $);
+#else
+        bottom($).store(b, TAKE_BOTTOM_ORDER);
+        fence_before_reading_top(MUTANT_ID != MUTANT_takeback_fence);
+        t = top($).load(rl::mo_relaxed);
 #endif
-        Int t = top($).load(rl::mo_relaxed);
+        MB_POINT;
         if (t < b) return takeback_taken;
         if (t == b) return claim_last(t) ? takeback_taken : takeback_stolen;
         bottom($).store(b + 1, TAKE_BOTTOM_ORDER);  // releasing restore
@@ -251,7 +382,9 @@ struct WorkStealingDeque {
     bool claim_last(Int t) {
         Int expected = t;
         bool won = top($).compare_exchange_strong(expected, t + 1, CLAIM_ORDER, rl::mo_relaxed);
+        MB_POINT;
         bottom($).store(t + 1, TAKE_BOTTOM_ORDER);  // releasing restore
+        MB_POINT;
         return won;
     }
 
@@ -270,10 +403,22 @@ struct WorkStealingDeque {
     // stealFromQueue(), for deques whose owner only pushes.
     StealResult steal(UInt& out, Int floor = INTPTR_MIN, Int* index = 0, bool fenced = true) {
         Int t = top($).load(rl::mo_acquire);
-#if MUTANT_ID != MUTANT_steal_fence
+#ifdef ASYMMETRIC
+        if (fenced) {
+            // Swift: the relaxed emptiness hint, then the heavy barrier.
+            Int hint = bottom($).load(rl::mo_relaxed);
+            if (!(t < hint) || !(t >= floor)) return steal_empty;
+#if MUTANT_ID != MUTANT_asym_no_barrier && MUTANT_ID != MUTANT_asym_barrier_late
+            membarrier_call(owner_thread);
+#endif
+        }
+#elif MUTANT_ID != MUTANT_steal_fence
         if (fenced) rl::atomic_thread_fence(rl::mo_seq_cst, $);
 #endif
         Int b = bottom($).load(rl::mo_acquire);
+#if defined(ASYMMETRIC) && MUTANT_ID == MUTANT_asym_barrier_late
+        if (fenced) membarrier_call(owner_thread);
+#endif
         if (!(t < b)) return steal_empty;
 #if MUTANT_ID != MUTANT_floor_after_cas
         if (!(t >= floor)) return steal_empty;
@@ -357,7 +502,7 @@ struct HelpGate {
     void close() {
         unsigned long long value = word($).fetch_add(gate_closed_one, rl::mo_acq_rel) + gate_closed_one;
         while (value & 0xFFFFFFFFull) {
-            rl::yield(1, $);
+            wait_turn();
             value = word($).load(rl::mo_acquire);
         }
     }
@@ -404,7 +549,7 @@ struct StackJobLatch {
         for (;;) {
 #if MUTANT_ID != MUTANT_finish_no_wait
             if (expected & latch_helping) {
-                rl::yield(1, $);
+                wait_turn();
                 expected = state($).load(rl::mo_relaxed);
                 continue;
             }
@@ -462,7 +607,11 @@ struct deque_test : rl::test_suite<deque_test<thieves, attempts>, 1 + thieves> {
     rl::atomic<int> taken[max_jobs + 1];
     int pushed;
 
+    Membarrier barrier;  // asymmetric fences only
+
     void before() {
+        barrier.init();
+        membarrier_model = &barrier;
         deque.init(2);
         for (int job = 0; job <= max_jobs; job++) taken[job]($).store(0, rl::mo_relaxed);
         pushed = 0;
@@ -484,6 +633,11 @@ struct deque_test : rl::test_suite<deque_test<thieves, attempts>, 1 + thieves> {
     }
 
     void thread(unsigned index) {
+        run_script(index);
+        membarrier_finish();
+    }
+
+    void run_script(unsigned index) {
         if (index == 0) {
             int next = 0;
             for (char const* op = script; *op; op++) {
@@ -579,9 +733,13 @@ struct join_test : rl::test_suite<join_test<thieves, attempts>, 1 + thieves> {
     rl::atomic<int> taken[jobs + 1];
     rl::atomic<Int> record_index;  // where the owner pushed its latest record
 
+    Membarrier barrier;  // asymmetric fences only
+
     void before() {
+        barrier.init();
+        membarrier_model = &barrier;
         deque.init(2);
-        for (int t = 1; t <= thieves; t++) own[t].init(2);
+        for (int t = 1; t <= thieves; t++) own[t].init(2, t);
         for (int job = 0; job <= jobs; job++) taken[job]($).store(0, rl::mo_relaxed);
         record_index($).store(-1, rl::mo_relaxed);
     }
@@ -607,6 +765,17 @@ struct join_test : rl::test_suite<join_test<thieves, attempts>, 1 + thieves> {
         return deque.push((UInt)job);
     }
 
+    // Time passing: the join's first half running, a helper between two
+    // looks. Under asymmetric fences a steal waits for its membarrier while
+    // the others race on; yielding here, as real code takes time, gives the
+    // helper and the batch thieves schedules in which they win (the
+    // coverage line shows them).
+    void first_half() {
+#ifdef ASYMMETRIC
+        for (int turn = 0; turn < 3; turn++) wait_turn();
+#endif
+    }
+
     // Worker.takeBack + takeBackBuried: runs the record if taken back.
     void join_end(int record_job, Int record) {
         TakeBackResult result = deque.take_back(record);
@@ -622,15 +791,22 @@ struct join_test : rl::test_suite<join_test<thieves, attempts>, 1 + thieves> {
     }
 
     void thread(unsigned index) {
+        run_script(index);
+        membarrier_finish();
+    }
+
+    void run_script(unsigned index) {
         if (index == 0) {
             push(1);
             Int first = push(2);
             record_index($).store(first, rl::mo_relaxed);
+            first_half();
             join_end(2, first);
             Int second = push(3);
             record_index($).store(second, rl::mo_relaxed);
             push(4);
             push(5);
+            first_half();
             join_end(3, second);
             // A scope's wait: only what was pushed after its floor.
             Int floor = deque.bottom($).load(rl::mo_relaxed);
@@ -645,6 +821,7 @@ struct join_test : rl::test_suite<join_test<thieves, attempts>, 1 + thieves> {
             // A helper: only the latest record and what lies above it, as a
             // waiting owner steals at or above its thief's base.
             for (int attempt = 0; attempt < attempts; attempt++) {
+                first_half();  // asymmetric: looks again a little later
                 Int record = record_index($).load(rl::mo_relaxed);
                 if (record < 0) continue;
                 UInt job = 0;
@@ -659,6 +836,7 @@ struct join_test : rl::test_suite<join_test<thieves, attempts>, 1 + thieves> {
             // A thief from another node: one job, then a batch onto its own
             // deque, which it then drains as its owner.
             for (int attempt = 0; attempt < attempts; attempt++) {
+                first_half();  // asymmetric: looks again a little later
                 UInt job = 0;
                 if (deque.steal(job) == steal_success) {
                     ran(job);
@@ -695,7 +873,11 @@ struct help_test : rl::test_suite<help_test<attempts>, 3> {
     rl::var<int> payload[5];
     rl::atomic<int> taken[5];
 
+    Membarrier barrier;  // asymmetric fences only
+
     void before() {
+        barrier.init();
+        membarrier_model = &barrier;
         deque.init(4);
         latch.init();
         gate.init();
@@ -723,6 +905,11 @@ struct help_test : rl::test_suite<help_test<attempts>, 3> {
     }
 
     void thread(unsigned index) {
+        run_script(index);
+        membarrier_finish();
+    }
+
+    void run_script(unsigned index) {
         if (index == 0) {
             // The thief (worker 1).
             latch.mark_running(1, deque.bottom($).load(rl::mo_relaxed));
@@ -786,7 +973,11 @@ struct queue_test : rl::test_suite<queue_test<thieves, attempts>, 1 + thieves> {
     rl::var<int> payload[jobs + 1];
     rl::atomic<int> taken[jobs + 1];
 
+    Membarrier barrier;  // asymmetric fences only
+
     void before() {
+        barrier.init();
+        membarrier_model = &barrier;
         deque.init(2);
         for (int job = 0; job <= jobs; job++) taken[job]($).store(0, rl::mo_relaxed);
     }
@@ -821,6 +1012,11 @@ struct queue_test : rl::test_suite<queue_test<thieves, attempts>, 1 + thieves> {
     }
 
     void thread(unsigned index) {
+        run_script(index);
+        membarrier_finish();
+    }
+
+    void run_script(unsigned index) {
         if (index == 0) {
             for (int job = 1; job <= jobs; job++) {
                 payload[job]($) = 1000 + job;

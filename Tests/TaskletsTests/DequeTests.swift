@@ -6,15 +6,36 @@ import Testing
 func token(_ id: Int) -> JobRef { JobRef(bitPattern: (id + 1) << 3)! }
 func id(of job: JobRef) -> Int { Int(bitPattern: job) >> 3 - 1 }
 
-func makeDeque(capacity: Int) -> UnsafeShared<WorkStealingDeque> {
+func makeDeque(capacity: Int, heavyBarrier: HeavyBarrier? = nil) -> UnsafeShared<WorkStealingDeque> {
     let pointer = UnsafeMutablePointer<WorkStealingDeque>.allocate(capacity: 1)
-    pointer.initialize(to: WorkStealingDeque(capacity: capacity))
+    pointer.initialize(to: WorkStealingDeque(capacity: capacity, heavyBarrier: heavyBarrier))
     return UnsafeShared(pointer: pointer)
 }
 
 func destroy(_ deque: UnsafeShared<WorkStealingDeque>) {
     deque.pointer.deinitialize(count: 1)
     deque.pointer.deallocate()
+}
+
+/// The membarrier heavy barrier, registered, or nil (with a note) where the
+/// kernel refuses it (the asymmetric variants then cannot run).
+func membarrierIfAvailable() -> HeavyBarrier? {
+    let error = SystemCalls.live.registerMembarrier()
+    guard error == 0 else {
+        Issue.record("membarrier is unavailable here (\(SystemError(errno: error, call: "membarrier"))): the asymmetric fences cannot be tested")
+        return nil
+    }
+    return SystemCalls.live.membarrier
+}
+
+/// How often `countingMembarrier` ran: the asymmetric tests check that
+/// their thieves really took the heavy path.
+let membarrierCalls = Atomic<Int>(0)
+
+/// membarrier, counted.
+let countingMembarrier: HeavyBarrier = {
+    membarrierCalls.add(1, ordering: .relaxed)
+    SystemCalls.live.membarrier()
 }
 
 extension StealResult {
@@ -100,11 +121,19 @@ extension StealResult {
 
     /// Every pushed job is taken or stolen exactly once, while the owner
     /// mixes pushes and takes and `thieves` threads steal (8 thieves on two
-    /// cores oversubscribe them, which exercises preemption mid-operation).
-    @Test(arguments: [1, 2, 8])
-    func everyJobExactlyOnce(thieves: Int) {
-        let total = 200_000
-        let deque = makeDeque(capacity: 2)
+    /// cores oversubscribe them, which exercises preemption mid-operation),
+    /// with either kind of fences: symmetric, and asymmetric (fence-free
+    /// takes, thieves calling membarrier) where the kernel has membarrier.
+    @Test(arguments: [1, 2, 8], [false, true])
+    func everyJobExactlyOnce(thieves: Int, asymmetric: Bool) {
+        var barrier: HeavyBarrier? = nil
+        if asymmetric {
+            guard membarrierIfAvailable() != nil else { return }
+            barrier = countingMembarrier
+        }
+        let callsBefore = membarrierCalls.load(ordering: .relaxed)
+        let total = asymmetric ? 50_000 : 200_000
+        let deque = makeDeque(capacity: 2, heavyBarrier: barrier)
         defer { destroy(deque) }
         let seen = Counters(count: total)
         let done = UnsafeShared(pointer: UnsafeMutablePointer<Atomic<Bool>>.allocate(capacity: 1))
@@ -138,6 +167,9 @@ extension StealResult {
             }
         }
         #expect(seen.mismatches() == [])
+        // Thieves that found the deque non-empty called membarrier (other
+        // asymmetric cases may run at the same time: at least ours).
+        if asymmetric { #expect(membarrierCalls.load(ordering: .relaxed) > callsBefore) }
     }
 
     /// What the owner writes into a job before pushing it is intact when a

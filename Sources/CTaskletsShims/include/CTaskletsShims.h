@@ -59,6 +59,27 @@ int ctasklets_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns);
 /// Wakes up to `count` threads sleeping on `word`. Returns how many woke.
 int ctasklets_futex_wake(uint32_t *word, int32_t count);
 
+// MARK: - Asymmetric fences (membarrier)
+
+/// Registers the process for `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)`
+/// (once; repeating it is harmless). Returns 0, or an errno value: ENOSYS
+/// (an old kernel or seccomp), EINVAL (the command is not supported).
+int ctasklets_membarrier_register(void);
+
+/// A full memory barrier executed on every CPU that runs a thread of this
+/// process, and by the caller: `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)`.
+/// Only after `ctasklets_membarrier_register` returned 0. Aborts with a
+/// message if the kernel refuses it then, which it documents it never does:
+/// carrying on would break the deques' exactly-once guarantee.
+void ctasklets_membarrier(void);
+
+/// Keeps the compiler from moving memory accesses across this point (no
+/// instruction is emitted): the light side of an asymmetric fence, whose
+/// heavy side is `ctasklets_membarrier` in another thread.
+static inline void ctasklets_compiler_barrier(void) {
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
 // MARK: - Spinning
 
 /// A spin-wait hint to the CPU (`pause` on x86, `yield` on Arm).

@@ -1,3 +1,4 @@
+import CTaskletsShims
 import Synchronization
 
 /// A Chase-Lev work-stealing deque of job pointers.
@@ -14,8 +15,17 @@ import Synchronization
 /// standalone fences), and the ring grows by doubling while retired rings stay
 /// alive until the deque dies, because a thief may still be reading one.
 ///
+/// The store-load race over the last job needs a full barrier on both
+/// sides. With `heavyBarrier` nil (symmetric fences) both sides issue a
+/// seq_cst fence, as Lê et al. do. With it set (asymmetric fences,
+/// `DequeFences`), the owner's take issues only a compiler barrier and a
+/// thief calls `heavyBarrier` (membarrier) instead of its fence: that runs a
+/// full barrier on every CPU running one of our threads, the owner's
+/// included, so wherever it lands in the owner's take the two are ordered
+/// as if the owner had fenced (docs/join.md, "The fence-free fast path").
+///
 /// The model-checked C++ mirror of this type is `Tests/ModelCheck/deque.cpp`;
-/// keep the two in step.
+/// keep the two in step (`-DASYMMETRIC` models the asymmetric fences).
 ///
 /// The deque lives at a fixed address (inside a worker's state), so it is
 /// `~Copyable` and its atomics are stored inline.
@@ -31,11 +41,15 @@ struct WorkStealingDeque: ~Copyable {
 
     /// Where the rings come from (plain memory when nil).
     let memory: RingMemory?
+    /// The thieves' side of an asymmetric fence, or nil for symmetric
+    /// fences (see the type's comment).
+    @usableFromInline let heavyBarrier: HeavyBarrier?
 
-    init(capacity: Int = 256, memory: RingMemory? = nil) {
+    init(capacity: Int = 256, memory: RingMemory? = nil, heavyBarrier: HeavyBarrier? = nil) {
         top = Atomic(0)
         bottom = Atomic(0)
         self.memory = memory
+        self.heavyBarrier = heavyBarrier
         ring = Atomic(UInt(bitPattern: DequeRing.allocate(capacity: capacity, previous: nil, memory: memory).base))
     }
 
@@ -84,9 +98,8 @@ struct WorkStealingDeque: ~Copyable {
         // relaxed: owner-only variable.
         let b = bottom.load(ordering: .relaxed) &- 1
         let r = DequeRing(bits: ring.load(ordering: .relaxed))
-        // Store, then a seq_cst fence before reading `top`: the fence orders
-        // this store before the load of `top` in the single total order,
-        // against the fence in `steal`, so an owner and a thief cannot both
+        // Store, then a full barrier before reading `top`
+        // (`fenceBeforeReadingTop`), so that an owner and a thief cannot both
         // miss each other's claim on the last element (a store-load pattern
         // that no acquire/release pairing can order).
         // releasing (Lê et al. have relaxed): a thief may acquire-load this
@@ -94,7 +107,7 @@ struct WorkStealingDeque: ~Copyable {
         // sequences, so a relaxed store here would not carry the pushes'
         // publication to it. Free on x86, an `stlr` on Arm.
         bottom.store(b, ordering: .releasing)
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        fenceBeforeReadingTop()
         let t = top.load(ordering: .relaxed)
         if t <= b {
             // Non-empty. The slot was written by this thread, so it holds a job.
@@ -122,9 +135,9 @@ struct WorkStealingDeque: ~Copyable {
         // relaxed: owner-only variable.
         let b = bottom.load(ordering: .relaxed) &- 1
         guard b == index else { return .buried }
-        // As in `take`: releasing store, seq_cst fence, then read `top`.
+        // As in `take`: releasing store, full barrier, then read `top`.
         bottom.store(b, ordering: .releasing)
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        fenceBeforeReadingTop()
         let t = top.load(ordering: .relaxed)
         // The slot at `index` still holds `job`: nothing below a pending
         // join's job is taken by its owner while the join waits (waiting
@@ -137,6 +150,33 @@ struct WorkStealingDeque: ~Copyable {
         // Restore `bottom`; releasing, as in `take`.
         bottom.store(b &+ 1, ordering: .releasing)
         return .stolen
+    }
+
+    /// The owner's half of the barrier between its store of `bottom` and its
+    /// load of `top` in `take` and `takeBack`.
+    ///
+    /// Symmetric: a seq_cst fence, which orders the store before the load in
+    /// the single total order S, against the thief's fence in `steal`.
+    ///
+    /// Asymmetric: only a compiler barrier, so that the store and the load
+    /// stay in program order in the instructions. A thief's membarrier
+    /// executes a full barrier F on this thread at an instruction boundary,
+    /// between the thief's load of `top` and its load of `bottom` (membarrier
+    /// fences the caller before and after). Wherever F falls, the take is
+    /// ordered against the steal: F between the store and the load is the
+    /// symmetric case with F as the owner's fence; F before the store makes
+    /// this load of `top` see at least the `top` the thief read (that value
+    /// was read before F in S, so a load after F cannot read an older one);
+    /// F after the load makes the thief's load of `bottom` see this store.
+    /// docs/join.md has the whole argument; the model is
+    /// Tests/ModelCheck/deque.cpp with -DASYMMETRIC.
+    @inlinable @inline(__always)
+    func fenceBeforeReadingTop() {
+        if heavyBarrier == nil {
+            atomicMemoryFence(ordering: .sequentiallyConsistent)
+        } else {
+            ctasklets_compiler_barrier()
+        }
     }
 
     /// The owner's claim on the last element, at index `t` (== the
@@ -207,10 +247,25 @@ struct WorkStealingDeque: ~Copyable {
         // acquiring: synchronizes with the CAS of a previous thief, so the
         // slot we read below is not older than that thief's view.
         let t = top.load(ordering: .acquiring)
-        // The seq_cst fence orders the load of `top` before the load of
-        // `bottom` in the total order, pairing with the fence in `take`
-        // (see there); not needed where nobody takes (see `stealFromQueue`).
-        if fenced { atomicMemoryFence(ordering: .sequentiallyConsistent) }
+        // A full barrier between the load of `top` and the load of `bottom`,
+        // pairing with the owner's in `take` (`fenceBeforeReadingTop`); not
+        // needed where nobody takes (see `stealFromQueue`).
+        if fenced {
+            if let heavyBarrier {
+                // relaxed: only a hint that spares the system call when the
+                // deque looks empty; the acquiring load below decides. A
+                // stale value can only hide a job pushed just now, which a
+                // plain steal can miss too (the sleep protocol covers it).
+                guard t < bottom.load(ordering: .relaxed), t >= floor else { return .empty }
+                // membarrier: a seq_cst fence here and on every CPU running
+                // one of our threads, the deque's owner included.
+                heavyBarrier()
+            } else {
+                // The seq_cst fence orders the load of `top` before the load
+                // of `bottom` in S, against the owner's fence.
+                atomicMemoryFence(ordering: .sequentiallyConsistent)
+            }
+        }
         // acquiring: synchronizes with the owner's store of the value read
         // (every store of `bottom` releases: `push`, and the stores in `take`,
         // `takeBack` and `claimLast`), so the slot and the job record it

@@ -29,6 +29,9 @@ extension Registry {
         if guardError != 0 {
             report("stack overflow reports unavailable (\(SystemError(errno: guardError, call: "sigaction")))", kind: .stackGuardUnavailable)
         }
+        if case .symmetricFallback(let error) = fences {
+            report("asymmetric deque fences unavailable (\(error)): every take issues a fence", kind: .asymmetricFencesUnavailable)
+        }
         for index in 0..<workerCount {
             let start = Unmanaged.passRetained(ThreadStart(registry: self, index: index))
             var thread = pthread_t()

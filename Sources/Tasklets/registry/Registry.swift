@@ -157,19 +157,26 @@ final class Registry: @unchecked Sendable {
     /// relaxed, since it is a heuristic and a lost update only costs a
     /// little spinning.
     let searchBudget: UnsafeMutablePointer<Atomic<UInt64>>
+    /// How the deques fence takes against steals, chosen once by the plan.
+    let fences: DequeFences
+    /// What a thief calls before reading a deque's `bottom` under asymmetric
+    /// fences; nil under symmetric ones. Every worker's deque holds it.
+    let heavyBarrier: HeavyBarrier?
     static let searchBudgetRange: ClosedRange<UInt64> = 2_000...50_000
     /// How long a job must sit in a next slot before a thief may take it
     /// (`stealNextSlot`): about ten channel hand-offs.
     static let nextSlotGraceNanoseconds: UInt64 = 3_000
 
     init(
-        layout: PoolLayout, stackSize: Int = TaskletPool.defaultStackSize, system: SystemCalls,
-        supervision: SupervisionSettings, errorHandler: @escaping @Sendable (any Error) -> Void
+        layout: PoolLayout, stackSize: Int = TaskletPool.defaultStackSize, fences: DequeFences,
+        system: SystemCalls, supervision: SupervisionSettings, errorHandler: @escaping @Sendable (any Error) -> Void
     ) {
         self.stackSize = stackSize
         workerCount = layout.workerCount
         self.layout = layout
         self.system = system
+        self.fences = fences
+        heavyBarrier = fences.isAsymmetric ? system.membarrier : nil
         self.errorHandler = errorHandler
         injectors = layout.injectorNodes.map { _ in Injector() }
         lifecycleChanged = PthreadCondition(lock: lifecycle)

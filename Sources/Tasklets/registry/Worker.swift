@@ -84,7 +84,7 @@ struct Worker: ~Copyable {
         self.registry = registry
         poolIdentity = registry.takeUnretainedValue().identity
         self.sleepCounts = sleepCounts
-        deque = WorkStealingDeque(memory: ringMemory)
+        deque = WorkStealingDeque(memory: ringMemory, heavyBarrier: registry.takeUnretainedValue().heavyBarrier)
         tasks = TaskQueues(memory: ringMemory)
         next = Atomic(0)
         nextStamp = Atomic(0)

@@ -25,6 +25,13 @@ struct SystemCalls: Sendable {
     @usableFromInline var futexWait: @Sendable (UnsafeMutablePointer<UInt32>, UInt32, Int64) -> Int32
     /// Wakes up to `count` sleepers on `word`.
     @usableFromInline var futexWake: @Sendable (UnsafeMutablePointer<UInt32>, Int32) -> Void
+    /// Registers the process for membarrier's private expedited command;
+    /// 0 or an errno value (`DequeFences.choose`).
+    var registerMembarrier: @Sendable () -> Int32
+    /// membarrier's private expedited command, after a registration that
+    /// returned 0: the heavy side of the deques' asymmetric fence. Called by
+    /// thieves, through the pointer each deque holds.
+    @usableFromInline var membarrier: HeavyBarrier
     /// Reads an environment variable.
     var environment: @Sendable (String) -> String?
     /// Reads a whole regular file of at most `maximumFileBytes` (sysfs,
@@ -76,6 +83,8 @@ struct SystemCalls: Sendable {
             Int32(ctasklets_futex_wait(word, expected, timeout))
         },
         futexWake: { word, count in _ = ctasklets_futex_wake(word, count) },
+        registerMembarrier: { Int32(ctasklets_membarrier_register()) },
+        membarrier: ctasklets_membarrier,
         environment: { name in
             guard let value = getenv(name) else { return nil }
             return String(cString: value)

@@ -44,7 +44,8 @@ public struct TopologyRequest: Sendable {
                 return TopologyReport(
                     topology: plan.topology, placement: plan.placement, workers: plan.workers,
                     nodeLocalMemoryAvailable: plan.nodeLocalMemoryUnavailable == nil,
-                    nodeLocalMemory: plan.nodeLocalMemoryUnavailable.map { "unavailable: \($0)" } ?? "available (libnuma)")
+                    nodeLocalMemory: plan.nodeLocalMemoryUnavailable.map { "unavailable: \($0)" } ?? "available (libnuma)",
+                    dequeFences: plan.dequeFences)
             } catch {
                 throw .cannotPlan(reason: "\(error)")
             }
@@ -72,7 +73,8 @@ public struct TopologyRequest: Sendable {
                 ? "not checked (--affinity plans without starting a pool)"
                 : "not checked (another machine's sysfs)"
             return TopologyReport(
-                topology: topology, placement: chosen, workers: assigned, nodeLocalMemoryAvailable: nil, nodeLocalMemory: memory)
+                topology: topology, placement: chosen, workers: assigned, nodeLocalMemoryAvailable: nil, nodeLocalMemory: memory,
+                dequeFences: nil)
         } catch {
             throw .cannotPlan(reason: "\(error)")
         }
@@ -111,4 +113,7 @@ public struct TopologyReport: Sendable {
     public var nodeLocalMemoryAvailable: Bool?
     /// "available (libnuma)", "unavailable: ..." or why it was not checked.
     public var nodeLocalMemory: String
+    /// How the deques fence takes against steals in this process; nil for
+    /// another machine's sysfs or an `--affinity` plan (not checked).
+    public var dequeFences: DequeFences?
 }

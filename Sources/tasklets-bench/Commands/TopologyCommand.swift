@@ -48,6 +48,7 @@ struct TopologyCommand: ParsableCommand {
             lines.append("  worker \(index): \(worker.cpu.map { "CPU \($0)" } ?? "unpinned"), node \(worker.node)")
         }
         lines.append("node-local memory: \(plan.nodeLocalMemory)")
+        lines.append("deque fences: \(plan.dequeFences.map(String.init(describing:)) ?? "not checked (not this process)")")
         return lines.joined(separator: "\n")
     }
 
@@ -80,6 +81,8 @@ struct TopologyCommand: ParsableCommand {
             })),
             ("node_local_memory", plan.nodeLocalMemoryAvailable.map(JSONValue.bool) ?? .null),
             ("node_local_memory_unavailable", plan.nodeLocalMemoryAvailable == false ? .string(plan.nodeLocalMemory) : .null),
+            ("deque_fences", plan.dequeFences.map { .string($0.isAsymmetric ? "asymmetric" : "symmetric") } ?? .null),
+            ("deque_fences_detail", plan.dequeFences.map { .string("\($0)") } ?? .null),
             ("warnings", .array(topology.warnings.map(JSONValue.string))),
         ])
     }

@@ -1,0 +1,63 @@
+import CTaskletsShims
+
+/// How the pool's deques order an owner's take against a thief's steal:
+/// the one store-load race of a Chase-Lev deque, over its last job.
+///
+/// Both sides must issue a full barrier between their store (or load) and
+/// their load, or owner and thief could both take the last job. Symmetric
+/// fences put one on every take, which is every `join`; asymmetric fences
+/// move all of the cost to the thieves, which are rare: the owner keeps
+/// its order with a compiler barrier only, and a thief that finds a deque
+/// non-empty calls `membarrier(2)`, which runs a full barrier on every CPU
+/// running a thread of this process (docs/join.md, "The fence-free fast
+/// path").
+public enum DequeFences: Sendable, Hashable, CustomStringConvertible {
+    /// Owners take without a fence; thieves pay with `membarrier`.
+    case asymmetric
+    /// Every take and every steal issues a seq_cst fence (Lê et al.):
+    /// asked for with `TASKLETS_DEQUE_FENCES=symmetric`.
+    case symmetricChosen
+    /// Every take and every steal issues a seq_cst fence, because the
+    /// kernel refused membarrier's private expedited command (an old
+    /// kernel, or seccomp).
+    case symmetricFallback(SystemError)
+
+    /// The environment variable that picks them: `asymmetric` (the
+    /// default) or `symmetric`.
+    public static let variable = "TASKLETS_DEQUE_FENCES"
+
+    /// One line, as `tasklets-bench topology` prints it.
+    public var description: String {
+        switch self {
+        case .asymmetric: "asymmetric (owners fence-free, thieves call membarrier)"
+        case .symmetricChosen: "symmetric (\(DequeFences.variable)=symmetric)"
+        case .symmetricFallback(let error): "symmetric (\(error))"
+        }
+    }
+
+    /// Whether a deque's owner takes without a fence.
+    public var isAsymmetric: Bool { self == .asymmetric }
+
+    /// Reads `TASKLETS_DEQUE_FENCES` and, for asymmetric fences, registers
+    /// the process for membarrier; falls back to symmetric fences when the
+    /// kernel refuses.
+    static func choose(system: SystemCalls) throws(TaskletPoolError) -> DequeFences {
+        switch system.environment(variable)?.filter({ !$0.isWhitespace }) {
+        case nil, "", "asymmetric": break
+        case "symmetric": return .symmetricChosen
+        case let value?:
+            throw .invalidEnvironment(variable: variable, value: value, expected: "asymmetric or symmetric")
+        }
+        let error = system.registerMembarrier()
+        guard error == 0 else {
+            return .symmetricFallback(SystemError(errno: error, call: "membarrier (MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED)"))
+        }
+        return .asymmetric
+    }
+}
+
+/// The heavy side of an asymmetric fence (`ctasklets_membarrier`, or a
+/// test's stand-in): a C function pointer, so a deque holds it with no
+/// reference count.
+@usableFromInline
+typealias HeavyBarrier = @convention(c) () -> Void
