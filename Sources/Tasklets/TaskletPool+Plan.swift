@@ -1,6 +1,6 @@
 /// What a pool would do on this machine, before starting any thread: the
 /// topology it reads, the placement it picks, where each worker would run,
-/// and whether node-local memory works. `TaskletPool.init` follows exactly
+/// whether node-local memory works and which deque fences it gets. `TaskletPool.init` follows exactly
 /// this plan; `tasklets-bench topology` prints it.
 public struct PoolPlan: Sendable {
     /// The machine as the pool would see it: sysfs, intersected with the
@@ -32,7 +32,8 @@ public struct PoolPlan: Sendable {
 
 extension TaskletPool {
     /// The plan for a pool with these arguments (see `init`), reading sysfs
-    /// under `sysfsRoot`.
+    /// under `sysfsRoot`. Choosing the deque fences registers the process
+    /// for `membarrier(2)` (harmless, and what a pool would do anyway).
     public static func plan(
         workers: Int? = nil, placement: Placement? = nil, stackSize: Int? = nil,
         sysfsRoot: String = "/sys"

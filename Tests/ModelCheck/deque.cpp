@@ -44,6 +44,10 @@
 //   asym_barrier_late a thief calls membarrier after loading bottom, not before
 //   asym_owner_reordered the owner loads top before it stores bottom in take()
 //                     and takeBack(index:) (what the compiler barrier forbids)
+//   asym_point_no_fence  the model's membarrier without the owner's fence (a
+//                     check of the model itself: the hand-shake alone must
+//                     not order anything)
+//   asym_barrier_early a thief calls membarrier before loading top
 // Orderings kept without a failing mutant here (docs/verification.md says why
 // Relacy cannot tell them apart): cas_acq_rel, take_store_relaxed,
 // push_top_relaxed, help_release_relaxed. They build too (-DMUTANT=...).
@@ -75,6 +79,8 @@
 #define MUTANT_asym_no_barrier 17
 #define MUTANT_asym_barrier_late 18
 #define MUTANT_asym_owner_reordered 19
+#define MUTANT_asym_point_no_fence 20
+#define MUTANT_asym_barrier_early 21
 #ifndef MUTANT
 #define MUTANT none
 #endif
@@ -155,14 +161,23 @@ static void membarrier_point() {
 #ifdef ASYMMETRIC
     Membarrier& m = *membarrier_model;
     unsigned self = current_thread();
-    int wanted = m.requested($).load(rl::mo_seq_cst);
+    int wanted = m.requested($).load(rl::mo_relaxed);
     if (wanted != m.served[self]($).load(rl::mo_relaxed)) {
+#if MUTANT_ID != MUTANT_asym_point_no_fence
         rl::atomic_thread_fence(rl::mo_seq_cst, $);
-        m.served[self]($).store(wanted, rl::mo_seq_cst);
+#endif
+        m.served[self]($).store(wanted, rl::mo_relaxed);
     }
 #endif
 }
 
+// The hand-shake's own accesses are relaxed, so that they order nothing by
+// themselves: the caller's first fence synchronizes with the owner's fence
+// through `requested` (fence, store ... load, fence), and the owner's fence
+// with the caller's second one through `served`, which puts the three in
+// that order in S. Without the fences the model must fail
+// (asym_point_no_fence).
+//
 // Swift: HeavyBarrier (ctasklets_membarrier). The real call fences every
 // other thread; the model fences only `owner`, the owner of the deque being
 // stolen from: the proof needs that fence alone, and leaving out the others'
@@ -172,9 +187,9 @@ static void membarrier_call(unsigned owner) {
 #ifdef ASYMMETRIC
     Membarrier& m = *membarrier_model;
     rl::atomic_thread_fence(rl::mo_seq_cst, $);
-    int ticket = m.requested($).fetch_add(1, rl::mo_seq_cst) + 1;
+    int ticket = m.requested($).fetch_add(1, rl::mo_relaxed) + 1;
     if (owner != current_thread()) {
-        while (m.served[owner]($).load(rl::mo_seq_cst) < ticket) {
+        while (m.served[owner]($).load(rl::mo_relaxed) < ticket) {
             membarrier_point();  // another thread's membarrier may wait for us
             rl::yield(1, $);
         }
@@ -402,13 +417,16 @@ struct WorkStealingDeque {
     // `index` receives the stolen job's index. `fenced` false mirrors
     // stealFromQueue(), for deques whose owner only pushes.
     StealResult steal(UInt& out, Int floor = INTPTR_MIN, Int* index = 0, bool fenced = true) {
+#if defined(ASYMMETRIC) && MUTANT_ID == MUTANT_asym_barrier_early
+        if (fenced) membarrier_call(owner_thread);
+#endif
         Int t = top($).load(rl::mo_acquire);
 #ifdef ASYMMETRIC
         if (fenced) {
             // Swift: the relaxed emptiness hint, then the heavy barrier.
             Int hint = bottom($).load(rl::mo_relaxed);
             if (!(t < hint) || !(t >= floor)) return steal_empty;
-#if MUTANT_ID != MUTANT_asym_no_barrier && MUTANT_ID != MUTANT_asym_barrier_late
+#if MUTANT_ID != MUTANT_asym_no_barrier && MUTANT_ID != MUTANT_asym_barrier_late && MUTANT_ID != MUTANT_asym_barrier_early
             membarrier_call(owner_thread);
 #endif
         }

@@ -68,9 +68,10 @@ int ctasklets_membarrier_register(void);
 
 /// A full memory barrier executed on every CPU that runs a thread of this
 /// process, and by the caller: `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)`.
-/// Only after `ctasklets_membarrier_register` returned 0. Aborts with a
-/// message if the kernel refuses it then, which it documents it never does:
-/// carrying on would break the deques' exactly-once guarantee.
+/// Only after `ctasklets_membarrier_register` returned 0. Retries while the
+/// kernel is short of memory; aborts with a message if the call is refused
+/// for good (a seccomp filter installed after the pool started): carrying
+/// on would break the deques' exactly-once guarantee.
 void ctasklets_membarrier(void);
 
 /// Keeps the compiler from moving memory accesses across this point (no

@@ -16,7 +16,10 @@ public enum DequeFences: Sendable, Hashable, CustomStringConvertible {
     case asymmetric
     /// Every take and every steal issues a seq_cst fence (Lê et al.):
     /// asked for with `TASKLETS_DEQUE_FENCES=symmetric`.
-    case symmetricChosen
+    ///
+    /// (An enum, so that a switch over it is exhaustive: a new kind of
+    /// fences would be a new major version.)
+    case symmetricRequested
     /// Every take and every steal issues a seq_cst fence, because the
     /// kernel refused membarrier's private expedited command (an old
     /// kernel, or seccomp).
@@ -24,13 +27,13 @@ public enum DequeFences: Sendable, Hashable, CustomStringConvertible {
 
     /// The environment variable that picks them: `asymmetric` (the
     /// default) or `symmetric`.
-    public static let variable = "TASKLETS_DEQUE_FENCES"
+    public static let environmentVariable = "TASKLETS_DEQUE_FENCES"
 
     /// One line, as `tasklets-bench topology` prints it.
     public var description: String {
         switch self {
         case .asymmetric: "asymmetric (owners fence-free, thieves call membarrier)"
-        case .symmetricChosen: "symmetric (\(DequeFences.variable)=symmetric)"
+        case .symmetricRequested: "symmetric (\(DequeFences.environmentVariable)=symmetric)"
         case .symmetricFallback(let error): "symmetric (\(error))"
         }
     }
@@ -42,15 +45,17 @@ public enum DequeFences: Sendable, Hashable, CustomStringConvertible {
     /// the process for membarrier; falls back to symmetric fences when the
     /// kernel refuses.
     static func choose(system: SystemCalls) throws(TaskletPoolError) -> DequeFences {
-        switch system.environment(variable)?.filter({ !$0.isWhitespace }) {
+        let value = system.environment(environmentVariable)
+        switch value?.filter({ !$0.isWhitespace }) {
         case nil, "", "asymmetric": break
-        case "symmetric": return .symmetricChosen
-        case let value?:
-            throw .invalidEnvironment(variable: variable, value: value, expected: "asymmetric or symmetric")
+        case "symmetric": return .symmetricRequested
+        default:
+            throw .invalidEnvironment(
+                variable: environmentVariable, value: value ?? "", expected: "asymmetric or symmetric")
         }
         let error = system.registerMembarrier()
         guard error == 0 else {
-            return .symmetricFallback(SystemError(errno: error, call: "membarrier (MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED)"))
+            return .symmetricFallback(SystemError(errno: error, call: "membarrier (private expedited)"))
         }
         return .asymmetric
     }

@@ -48,7 +48,7 @@ struct TopologyCommand: ParsableCommand {
             lines.append("  worker \(index): \(worker.cpu.map { "CPU \($0)" } ?? "unpinned"), node \(worker.node)")
         }
         lines.append("node-local memory: \(plan.nodeLocalMemory)")
-        lines.append("deque fences: \(plan.dequeFences.map(String.init(describing:)) ?? "not checked (not this process)")")
+        lines.append("deque fences: \(plan.dequeFences.map(String.init(describing:)) ?? "not checked (a plan for another machine's sysfs or an --affinity mask)")")
         return lines.joined(separator: "\n")
     }
 
