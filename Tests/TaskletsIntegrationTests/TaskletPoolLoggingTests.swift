@@ -119,7 +119,11 @@ extension RecordingLogHandler.Record {
             }
             pool = try TaskletPool(
                 workers: 1, supervision: TaskletPool.Supervision(longTaskletThreshold: .milliseconds(5)), logger: nil)
-            _ = try pool.spawn(name: "sleeper") { usleep(40_000) }  // a long tasklet, nothing behind it
+            // A long tasklet, nothing behind it. 200 ms: the watchdog of an
+            // idle pool dozes (first 8 × the threshold, 40 ms here) and looks
+            // once it wakes, so a 40 ms tasklet could end unseen on a busy
+            // machine (docs/starvation.md).
+            _ = try pool.spawn(name: "sleeper") { usleep(200_000) }
             _ = waitUntil(seconds: 5) {
                 ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").contains("tasklet \"sleeper\"")
             }
