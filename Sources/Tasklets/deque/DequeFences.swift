@@ -12,10 +12,12 @@ import CTaskletsShims
 /// running a thread of this process (docs/join.md, "The fence-free fast
 /// path").
 public enum DequeFences: Sendable, Hashable, CustomStringConvertible {
-    /// Owners take without a fence; thieves pay with `membarrier`.
+    /// Owners take without a fence; thieves pay with `membarrier`
+    /// (`TASKLETS_DEQUE_FENCES=asymmetric`).
     case asymmetric
-    /// Every take and every steal issues a seq_cst fence (Lê et al.):
-    /// asked for with `TASKLETS_DEQUE_FENCES=symmetric`.
+    /// Every take and every steal issues a seq_cst fence (Lê et al.): the
+    /// default for now (docs/join.md, "Why not the default yet"), or asked
+    /// for with `TASKLETS_DEQUE_FENCES=symmetric`.
     ///
     /// (An enum, so that a switch over it is exhaustive: a new kind of
     /// fences would be a new major version.)
@@ -25,15 +27,15 @@ public enum DequeFences: Sendable, Hashable, CustomStringConvertible {
     /// kernel, or seccomp).
     case symmetricFallback(SystemError)
 
-    /// The environment variable that picks them: `asymmetric` (the
-    /// default) or `symmetric`.
+    /// The environment variable that picks them: `symmetric` (the
+    /// default) or `asymmetric`.
     public static let environmentVariable = "TASKLETS_DEQUE_FENCES"
 
     /// One line, as `tasklets-bench topology` prints it.
     public var description: String {
         switch self {
         case .asymmetric: "asymmetric (owners fence-free, thieves call membarrier)"
-        case .symmetricRequested: "symmetric (\(DequeFences.environmentVariable)=symmetric)"
+        case .symmetricRequested: "symmetric (the default; \(DequeFences.environmentVariable)=asymmetric for fence-free takes)"
         case .symmetricFallback(let error): "symmetric (\(error))"
         }
     }
@@ -47,8 +49,8 @@ public enum DequeFences: Sendable, Hashable, CustomStringConvertible {
     static func choose(system: SystemCalls) throws(TaskletPoolError) -> DequeFences {
         let value = system.environment(environmentVariable)
         switch value?.filter({ !$0.isWhitespace }) {
-        case nil, "", "asymmetric": break
-        case "symmetric": return .symmetricRequested
+        case "asymmetric": break
+        case nil, "", "symmetric": return .symmetricRequested
         default:
             throw .invalidEnvironment(
                 variable: environmentVariable, value: value ?? "", expected: "asymmetric or symmetric")
