@@ -17,8 +17,8 @@ public struct PoolPlan: Sendable {
     /// plain memory, first-touched by their pinned owner), or nil.
     public let nodeLocalMemoryUnavailable: String?
     /// How the deques fence an owner's take against a thief's steal:
-    /// `TASKLETS_DEQUE_FENCES`, else asymmetric where the kernel has
-    /// membarrier. Deciding registers the process for membarrier.
+    /// symmetric unless `TASKLETS_DEQUE_FENCES=asymmetric` (then asymmetric
+    /// where the kernel has membarrier, which deciding registers for).
     public let dequeFences: DequeFences
     /// Passes a thief makes over each tier of victims before it moves out
     /// to the next (`TASKLETS_STEAL_ROUNDS`; default 2 on several nodes, 1
@@ -32,8 +32,8 @@ public struct PoolPlan: Sendable {
 
 extension TaskletPool {
     /// The plan for a pool with these arguments (see `init`), reading sysfs
-    /// under `sysfsRoot`. Choosing the deque fences registers the process
-    /// for `membarrier(2)` (harmless, and what a pool would do anyway).
+    /// under `sysfsRoot`. Choosing asymmetric deque fences registers the
+    /// process for `membarrier(2)` (harmless, and what a pool would do anyway).
     public static func plan(
         workers: Int? = nil, placement: Placement? = nil, stackSize: Int? = nil,
         sysfsRoot: String = "/sys"

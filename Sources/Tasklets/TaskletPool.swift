@@ -235,9 +235,9 @@ public final class TaskletPool: @unchecked Sendable {
         registry.reports
     }
 
-    /// How this pool's deques fence a take against a steal: asymmetric
-    /// (fence-free `join`s, thieves call membarrier) unless the kernel
-    /// refused membarrier or `TASKLETS_DEQUE_FENCES=symmetric` asked.
+    /// How this pool's deques fence a take against a steal: symmetric (a
+    /// fence per take) unless `TASKLETS_DEQUE_FENCES=asymmetric` asked for
+    /// fence-free `join`s and the kernel has membarrier.
     public var dequeFences: DequeFences {
         registry.fences
     }
