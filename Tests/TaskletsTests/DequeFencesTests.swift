@@ -38,13 +38,13 @@ let stealabilityBarrierCalls = Atomic<Int>(0)
         #expect(try pool.run { Self.fib(24) } == 46368)
         let plain = try Self.pool(fences: nil)
         defer { plain.shutdown() }
-        #expect(plain.dequeFences == .symmetricRequested)  // the default for now
+        #expect(plain.dequeFences == .symmetric)  // the default for now
     }
 
     @Test func theEnvironmentChoosesSymmetricFencesAndRefusesNonsense() throws {
         let pool = try Self.pool(fences: " symmetric ")
         defer { pool.shutdown() }
-        #expect(pool.dequeFences == .symmetricRequested)
+        #expect(pool.dequeFences == .symmetric)
         #expect(pool.diagnostics.isEmpty)
         #expect(try pool.run { Self.fib(24) } == 46368)
         #expect(throws: TaskletPoolError.invalidEnvironment(

@@ -21,7 +21,7 @@ public enum DequeFences: Sendable, Hashable, CustomStringConvertible {
     ///
     /// (An enum, so that a switch over it is exhaustive: a new kind of
     /// fences would be a new major version.)
-    case symmetricRequested
+    case symmetric
     /// Every take and every steal issues a seq_cst fence, because the
     /// kernel refused membarrier's private expedited command (an old
     /// kernel, or seccomp).
@@ -35,7 +35,7 @@ public enum DequeFences: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .asymmetric: "asymmetric (owners fence-free, thieves call membarrier)"
-        case .symmetricRequested: "symmetric (the default; \(DequeFences.environmentVariable)=asymmetric for fence-free takes)"
+        case .symmetric: "symmetric (the default; \(DequeFences.environmentVariable)=asymmetric for fence-free takes)"
         case .symmetricFallback(let error): "symmetric (\(error))"
         }
     }
@@ -50,7 +50,7 @@ public enum DequeFences: Sendable, Hashable, CustomStringConvertible {
         let value = system.environment(environmentVariable)
         switch value?.filter({ !$0.isWhitespace }) {
         case "asymmetric": break
-        case nil, "", "symmetric": return .symmetricRequested
+        case nil, "", "symmetric": return .symmetric
         default:
             throw .invalidEnvironment(
                 variable: environmentVariable, value: value ?? "", expected: "asymmetric or symmetric")

@@ -165,8 +165,9 @@ struct WorkStealingDeque: ~Copyable {
     /// fences the caller before and after). Wherever F falls, the take is
     /// ordered against the steal: F between the store and the load is the
     /// symmetric case with F as the owner's fence; F before the store makes
-    /// this load of `top` see at least the `top` the thief read (that value
-    /// was read before F in S, so a load after F cannot read an older one);
+    /// this load of `top` see at least the `top` the thief read (the thief
+    /// read it before its first fence, which precedes F in S, so by the
+    /// fence rule a load after F cannot read an older value);
     /// F after the load makes the thief's load of `bottom` see this store.
     /// docs/join.md has the whole argument; the model is
     /// Tests/ModelCheck/deque.cpp with -DASYMMETRIC.
