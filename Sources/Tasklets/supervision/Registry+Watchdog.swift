@@ -179,8 +179,6 @@ extension Registry {
             let threads = workerCount + supervisor.spareSlots.load(ordering: .acquiring)
             // First every thread's state, then who needs help: a thread's
             // spare counts only while it is not held up itself.
-            var heldUp = [Bool](repeating: false, count: threads)
-            var queued = [Bool](repeating: false, count: threads)
             for index in 0..<threads {
                 let worker = workers[index]
                 let phase = WorkerPhase(rawValue: worker.pointee.phase.load(ordering: .relaxed)) ?? .running
@@ -192,6 +190,8 @@ extension Registry {
                 let top = worker.pointee.deque.topIndex
                 var watch = supervisor.watches[index]
                 defer { supervisor.watches[index] = watch }
+                watch.heldUp = false
+                watch.holdsQueuedWork = false
                 let busy = phase == .running || phase == .blocking
                 if jobs != watch.jobs || !busy {
                     watch = Supervisor.Watch(
@@ -214,20 +214,20 @@ extension Registry {
                     everyoneHeldUp = false
                     continue
                 }
-                heldUp[index] = true
+                watch.heldUp = true
                 let forked = worker.pointee.deque.count > 0
                 if forked && phase == .running && now &- watch.dequeSince >= stillDeque
                     && dequeMoves(of: worker, from: bottom)
                 {
                     watch.dequeSince = now
                 }
-                queued[index] = !worker.pointee.tasks.looksEmpty || worker.pointee.next.load(ordering: .relaxed) != 0
+                watch.holdsQueuedWork = !worker.pointee.tasks.looksEmpty || worker.pointee.next.load(ordering: .relaxed) != 0
                     || (forked && (phase == .blocking || now &- watch.dequeSince >= stillDeque))
                 if isLong && !watch.reported {
                     watch.reported = true
                     supervisor.statistics.longTasklets += 1
                     if supervisor.settings.onLongTasklet != nil || diagnosticHandler != nil {
-                        longOnes.append(longTasklet(index, runningFor: now &- watch.jobSince, heldWorkBack: queued[index]))
+                        longOnes.append(longTasklet(index, runningFor: now &- watch.jobSince, heldWorkBack: watch.holdsQueuedWork))
                     }
                 }
             }
@@ -235,16 +235,18 @@ extension Registry {
             // it runs what it queued itself, then parks, ready to be sent.
             for index in workerCount..<threads {
                 let target = workers[index].pointee.compensating.load(ordering: .relaxed)
-                if target >= 0 && target < threads && !heldUp[target] {
+                if target >= 0 && target < threads && !supervisor.watches[target].heldUp {
                     workers[index].pointee.compensating.store(-1, ordering: .relaxed)
                 }
             }
-            for index in 0..<threads where heldUp[index] {
+            for index in 0..<threads where supervisor.watches[index].heldUp {
                 let spare = supervisor.watches[index].spare
-                if spare >= 0, !heldUp[spare], workers[spare].pointee.compensating.load(ordering: .relaxed) == index {
+                if spare >= 0, !supervisor.watches[spare].heldUp,
+                    workers[spare].pointee.compensating.load(ordering: .relaxed) == index
+                {
                     continue  // its spare is on it
                 }
-                if queued[index] { holding.append(index) } else { heldUpIdle.append(index) }
+                if supervisor.watches[index].holdsQueuedWork { holding.append(index) } else { heldUpIdle.append(index) }
             }
         }
         if everyoneHeldUp && injectors.contains(where: { !$0.isEmptyForSleepCheck }) {

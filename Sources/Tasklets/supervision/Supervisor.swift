@@ -65,6 +65,12 @@ final class Supervisor: @unchecked Sendable {
         var reported = false
         /// The spare last sent to take this thread's queued work, or -1.
         var spare = -1
+        /// The last look's verdicts: the thread ran one job past the
+        /// threshold or blocked, and it held queued work back meanwhile.
+        /// Kept here, not in arrays of the look's own, so that a look
+        /// allocates nothing (the `Benchmarks/` malloc gates count it).
+        var heldUp = false
+        var holdsQueuedWork = false
     }
 
     /// Each spare slot's home worker, written once when the slot is made,
