@@ -26,7 +26,8 @@ when they are missing and the script runs as root.
   --help    show this help
 
 Ends with "modelcheck: N passed, M failed"; exits 0 only when M is 0.
-Takes about 10-13 minutes on 2 cores (--quick: about 3; spin needs ~1.5 GB).
+Takes about 13 minutes on 2 idle cores, about 22 on busy ones (--quick:
+about 3; spin needs ~1.5 GB).
 EOF
 }
 
@@ -78,8 +79,7 @@ deque_src=Tests/ModelCheck/deque.cpp
 # compile_deque NAME OPTIMIZATION EXTRA-FLAGS...: the models that search
 # long are built with -O2; the mutants, which fail within a few thousand
 # schedules, with -O0, which compiles Relacy four times faster (5 s
-# against 21 s here): 17 mutant builds are most of this script's time on a
-# busy machine.
+# against 21 s here) for the 17 mutant builds.
 compile_deque() {
     local name=$1 optimization=$2; shift 2
     g++ -std=c++11 "$optimization" -w "$@" -o "$build/$name" "$deque_src" >"$build/$name.build.log" 2>&1
