@@ -66,9 +66,9 @@ extension Registry {
     /// Its node's injector, then the others.
     func popAnyInjector(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
         let home = worker.pointee.injector
-        if let job = injectors[home].pop() { return job }
-        for index in injectors.indices where index != home {
-            if let job = injectors[index].pop() { return job }
+        if let job = popInjector(home) { return job }
+        for index in injectorHandles.indices where index != home {
+            if let job = popInjector(index) { return job }
         }
         return nil
     }

@@ -105,6 +105,12 @@ final class Registry: @unchecked Sendable {
     let supervisor: Supervisor
     /// One injector per node that has workers (`layout.injectorNodes`).
     let injectors: [Injector]
+    /// The same injectors, for the paths every submission and every idle
+    /// look takes: loading a class reference out of `injectors` retained and
+    /// released it, a tenth of the samples of the inject kernel under perf
+    /// (docs/benchmarks.md). `injectors` keeps them alive as long as the
+    /// registry.
+    let injectorHandles: [Unmanaged<Injector>]
     @usableFromInline let sleep: Sleep
     @usableFromInline let system: SystemCalls
     let layout: PoolLayout
@@ -179,6 +185,7 @@ final class Registry: @unchecked Sendable {
         heavyBarrier = fences.isAsymmetric ? system.membarrier : nil
         self.errorHandler = errorHandler
         injectors = layout.injectorNodes.map { _ in Injector() }
+        injectorHandles = injectors.map { Unmanaged.passUnretained($0) }
         lifecycleChanged = PthreadCondition(lock: lifecycle)
         initialized = Array(repeating: false, count: layout.workerCount)
         supervisor = Supervisor(settings: supervision, workerCount: layout.workerCount)
@@ -262,15 +269,21 @@ final class Registry: @unchecked Sendable {
     /// Steps 1-3 of the policy (docs/async.md, "The order a worker takes
     /// work in").
     func nextLocalJob(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
-        let home = injectors[worker.pointee.injector]
+        let home = worker.pointee.injector
         worker.pointee.localTicks &+= 1
-        if worker.pointee.localTicks % 61 == 0, let job = home.pop() {
+        if worker.pointee.localTicks % 61 == 0, let job = popInjector(home) {
             return job
         }
         // looksEmpty first: a worker running Swift tasks usually has no
         // fork-join work, and `take` pays a fence to find that out.
         let forked = worker.pointee.deque.looksEmpty ? nil : worker.pointee.deque.take()
-        return forked ?? nextTaskJob(worker) ?? home.pop()
+        return forked ?? nextTaskJob(worker) ?? popInjector(home)
+    }
+
+    /// The oldest job of injector `index`, with no reference counting.
+    @inline(__always)
+    func popInjector(_ index: Int) -> JobRef? {
+        injectorHandles[index]._withUnsafeGuaranteedRef { $0.pop() }
     }
 
     /// The sleep protocol's re-check: is any job queued anywhere?
@@ -314,8 +327,8 @@ final class Registry: @unchecked Sendable {
     /// Queues a job from a thread outside the pool in its node's injector;
     /// false after shutdown.
     func submitExternal(_ job: JobRef, _ jobClass: JobClass = .normal) -> Bool {
-        let injector = injectors.count == 1 ? injectors[0] : injectors[layout.injector(forCPU: system.currentCPU())]
-        guard injector.push(job, jobClass) else { return false }
+        let index = injectorHandles.count == 1 ? 0 : layout.injector(forCPU: system.currentCPU())
+        guard injectorHandles[index]._withUnsafeGuaranteedRef({ $0.push(job, jobClass) }) else { return false }
         // The injector stores its count seq_cst.
         announceQueuedJob(publishedSequentiallyConsistent: true)
         return true
