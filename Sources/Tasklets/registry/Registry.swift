@@ -286,9 +286,18 @@ final class Registry: @unchecked Sendable {
         injectorHandles[index]._withUnsafeGuaranteedRef { $0.pop() }
     }
 
+    /// Whether any injector holds a job (seq_cst loads: part of the sleep
+    /// protocol's re-check).
+    func injectorsHoldWork() -> Bool {
+        for handle in injectorHandles where handle._withUnsafeGuaranteedRef({ !$0.isEmptyForSleepCheck }) {
+            return true
+        }
+        return false
+    }
+
     /// The sleep protocol's re-check: is any job queued anywhere?
     func hasVisibleWork() -> Bool {
-        for injector in injectors where !injector.isEmptyForSleepCheck { return true }
+        if injectorsHoldWork() { return true }
         // Spares too: a spare's queues hold what it pushed itself.
         for index in 0..<workerCount + supervisor.spareSlots.load(ordering: .acquiring) {
             let worker = workers[index]

@@ -249,7 +249,7 @@ extension Registry {
                 if supervisor.watches[index].holdsQueuedWork { holding.append(index) } else { heldUpIdle.append(index) }
             }
         }
-        if everyoneHeldUp && injectors.contains(where: { !$0.isEmptyForSleepCheck }) {
+        if everyoneHeldUp && injectorsHoldWork() {
             holding += heldUpIdle
         }
         sendHelp(to: holding)
