@@ -280,7 +280,8 @@ final class Registry: @unchecked Sendable {
         return forked ?? nextTaskJob(worker) ?? popInjector(home)
     }
 
-    /// The oldest job of injector `index`, with no reference counting.
+    /// The next job of injector `index` (`Injector.pop`), with no reference
+    /// counting.
     @inline(__always)
     func popInjector(_ index: Int) -> JobRef? {
         injectorHandles[index]._withUnsafeGuaranteedRef { $0.pop() }
@@ -289,7 +290,8 @@ final class Registry: @unchecked Sendable {
     /// Whether any injector holds a job (seq_cst loads: part of the sleep
     /// protocol's re-check).
     func injectorsHoldWork() -> Bool {
-        for handle in injectorHandles where handle._withUnsafeGuaranteedRef({ !$0.isEmptyForSleepCheck }) {
+        for index in injectorHandles.indices
+        where injectorHandles[index]._withUnsafeGuaranteedRef({ !$0.isEmptyForSleepCheck }) {
             return true
         }
         return false
