@@ -280,18 +280,22 @@ final class Registry: @unchecked Sendable {
         return forked ?? nextTaskJob(worker) ?? popInjector(home)
     }
 
-    /// The next job of injector `index` (`Injector.pop`), with no reference
-    /// counting.
+    /// Calls `body` with injector `index`, with no reference counting.
+    @inline(__always)
+    func withInjector<R>(_ index: Int, _ body: (Injector) -> R) -> R {
+        injectorHandles[index]._withUnsafeGuaranteedRef(body)
+    }
+
+    /// The next job of injector `index` (`Injector.pop`).
     @inline(__always)
     func popInjector(_ index: Int) -> JobRef? {
-        injectorHandles[index]._withUnsafeGuaranteedRef { $0.pop() }
+        withInjector(index) { $0.pop() }
     }
 
     /// Whether any injector holds a job (seq_cst loads: part of the sleep
     /// protocol's re-check).
     func injectorsHoldWork() -> Bool {
-        for index in injectorHandles.indices
-        where injectorHandles[index]._withUnsafeGuaranteedRef({ !$0.isEmptyForSleepCheck }) {
+        for index in injectorHandles.indices where withInjector(index, { !$0.isEmptyForSleepCheck }) {
             return true
         }
         return false
@@ -339,7 +343,7 @@ final class Registry: @unchecked Sendable {
     /// false after shutdown.
     func submitExternal(_ job: JobRef, _ jobClass: JobClass = .normal) -> Bool {
         let index = injectorHandles.count == 1 ? 0 : layout.injector(forCPU: system.currentCPU())
-        guard injectorHandles[index]._withUnsafeGuaranteedRef({ $0.push(job, jobClass) }) else { return false }
+        guard withInjector(index, { $0.push(job, jobClass) }) else { return false }
         // The injector stores its count seq_cst.
         announceQueuedJob(publishedSequentiallyConsistent: true)
         return true
