@@ -211,6 +211,8 @@ echo "== Sleep protocol: spin, mutants (each must fail)"
 run_spin sleep "mutant no_recheck" fail -DNW=2 -DJOBS=2 -DSPAWNS=1 -DMUTANT=1
 run_spin sleep "mutant no_submit_wake" fail -DNW=2 -DJOBS=2 -DSPAWNS=1 -DMUTANT=2
 run_spin sleep "mutant submit_no_fence" fail -DNW=2 -DJOBS=2 -DSPAWNS=1 -DMUTANT=3
+run_spin sleep "mutant handoff_dropped" fail -DNW=2 -DJOBS=2 -DSPAWNS=1 -DMUTANT=4
+run_spin sleep "mutant handoff_no_wake" fail -DNW=2 -DJOBS=2 -DSPAWNS=1 -DMUTANT=5
 
 echo "== Waiting rule: spin, the model as implemented"
 run_spin waits "2 workers, join over a scope, nested and detached spawns" pass -DNW=2

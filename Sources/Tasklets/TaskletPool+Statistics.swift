@@ -57,6 +57,10 @@ extension TaskletPool {
         public var parks: UInt64 = 0
         /// Times it was woken from that sleep.
         public var wakes: UInt64 = 0
+        /// Jobs from outside the pool handed to this worker as it was woken,
+        /// because nobody searched (docs/sleep-protocol.md): it ran them
+        /// without looking in a queue. Counted in `tasklets` too.
+        public var handOffs: UInt64 = 0
     }
 
     /// The supervision counters since the pool started.
@@ -122,7 +126,8 @@ extension TaskletPool.WorkerStatistics {
                 leapfrogStealsOtherNode: counters.pointee.counters.leapfrogStealsOtherNode.load(ordering: .relaxed),
                 skipped: counters.pointee.counters.skipped.load(ordering: .relaxed),
                 parks: counters.pointee.counters.parks.load(ordering: .relaxed),
-                wakes: counters.pointee.counters.wakes.load(ordering: .relaxed))
+                wakes: counters.pointee.counters.wakes.load(ordering: .relaxed),
+                handOffs: counters.pointee.counters.handOffs.load(ordering: .relaxed))
     }
 }
 
@@ -131,6 +136,7 @@ extension TaskletPool.WorkerStatistics {
     static let counters: [any WritableKeyPath<Self, UInt64> & Sendable] = [
         \.tasklets, \.steals, \.stealsSameCache, \.stealsSameNode, \.stealsOtherNode, \.batchedJobs,
         \.failedSteals, \.leapfrogs, \.leapfrogSteals, \.leapfrogStealsOtherNode, \.skipped, \.parks, \.wakes,
+        \.handOffs,
     ]
 
     /// Adds another worker's counters to these.

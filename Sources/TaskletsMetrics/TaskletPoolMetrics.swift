@@ -260,6 +260,7 @@ private struct Totals {
     var failedSteals: UInt64 = 0
     var parks: UInt64 = 0
     var wakes: UInt64 = 0
+    var handOffs: UInt64 = 0
     var leapfrogs: UInt64 = 0
     var skipped: UInt64 = 0
     var longTasklets: UInt64 = 0
@@ -269,7 +270,7 @@ private struct Totals {
 
     static let fields: [any WritableKeyPath<Totals, UInt64> & Sendable] = [
         \.tasklets, \.stealsSameCache, \.stealsSameNode, \.stealsOtherNode, \.failedSteals, \.parks, \.wakes,
-        \.leapfrogs, \.skipped, \.longTasklets, \.sparesStarted, \.sparesRetired, \.blockingSections,
+        \.handOffs, \.leapfrogs, \.skipped, \.longTasklets, \.sparesStarted, \.sparesRetired, \.blockingSections,
     ]
 
     mutating func add(_ worker: TaskletPool.WorkerStatistics) {
@@ -280,6 +281,7 @@ private struct Totals {
         failedSteals += worker.failedSteals
         parks += worker.parks
         wakes += worker.wakes
+        handOffs += worker.handOffs
         leapfrogs += worker.leapfrogs
         skipped += worker.skipped
     }
@@ -306,6 +308,7 @@ private struct Counters {
             (\.failedSteals, counter("failed_steals")),
             (\.parks, counter("parks")),
             (\.wakes, counter("wakes")),
+            (\.handOffs, counter("hand_offs")),
             (\.leapfrogs, counter("leapfrogs")),
             (\.skipped, counter("skipped")),
             (\.longTasklets, counter("long_tasklets")),

@@ -72,7 +72,11 @@
  *   1  no_recheck       the sleeper parks without re-checking the queues
  *   2  no_submit_wake   the external submitter never wakes a sleeper
  *   3  submit_no_fence  the submitter reads `counts` before its publication
- *                       is ordered (what dropping the fence allows)        */
+ *                       is ordered (what dropping the fence allows)
+ *   4  handoff_dropped  a worker taken off the list by a hand-off while it
+ *                       re-checked ignores the job it was handed
+ *   5  handoff_no_wake  the submitter hands a job over without setting the
+ *                       sleeper's park word                                */
 #ifndef MUTANT
 #define MUTANT 0
 #endif
@@ -87,6 +91,7 @@ byte stk[NW];           /* Sleep.sleepers, most recent last */
 byte sp = 0;
 bool shuttingDown = false;
 bit parkWord[NW];       /* Worker.parkWord */
+bit hand[NW];           /* Worker.handedJob: a job handed over, not yet taken */
 
 /* Injector: storedCount and `count` move together under its lock. */
 byte inj = 0;
@@ -227,6 +232,7 @@ loop:
     :: else -> skip
     fi;
 
+found:
     if
     :: got ->
         /* stopSearching / Sleep.endSearching */
@@ -324,7 +330,16 @@ loop:
         fi;
         UNLOCK();
         if
-        :: !listed -> parkWord[me] == 1   /* woken in between: waitForUnpark */
+        :: !listed ->
+            parkWord[me] == 1;          /* woken in between: waitForUnpark */
+#if MUTANT != 4
+            if                          /* takeHandedJob: run it, not searching */
+            :: hand[me] -> hand[me] = 0; got = true; goto found
+            :: else -> skip
+            fi
+#else
+            skip
+#endif
         :: else -> skip
         fi;
         isSearching = true;
@@ -344,6 +359,10 @@ loop:
         wasSearching = false;
 end_park:
         parkWord[me] == 1;                  /* waitForUnpark */
+        if                                  /* takeHandedJob */
+        :: hand[me] -> hand[me] = 0; got = true; goto found
+        :: else -> skip
+        fi;
         isSearching = true;
         goto loop
     fi;
@@ -359,6 +378,36 @@ proctype Submitter() {
     bool ok;
     do
     :: k < JOBS ->
+        /* Sleep.handOff: its relaxed look at `counts` may see anything, so
+         * the model either tries or not; under the lock, the most recent
+         * sleeper gets the job, leaves `sleeping` without becoming a
+         * searcher, and is unparked. */
+        ok = false;
+        if
+        :: LOCK();
+            if
+            :: !shuttingDown && sp > 0 ->
+                d_step { sp--; w = stk[sp]; stk[sp] = 0 };
+                d_step { sleeping--; hand[w] = 1; accepted++ };
+                ok = true
+            :: else -> skip
+            fi;
+            UNLOCK();
+            if
+#if MUTANT != 5
+            :: ok -> parkWord[w] = 1
+#else
+            :: ok -> skip
+#endif
+            :: else -> skip
+            fi;
+            w = 0
+        :: skip
+        fi;
+        if
+        :: ok -> ok = false; k++; goto next
+        :: else -> skip
+        fi;
 #if MUTANT == 3
         d_step { s = searching; z = sleeping };
 #endif
@@ -386,7 +435,8 @@ proctype Submitter() {
         :: else -> skip
         fi;
         s = 0; z = 0;
-        k++
+        k++;
+next:   skip
     :: else -> break
     od
 }
@@ -425,7 +475,7 @@ active proctype Monitor() {
     assert(inj == 0);
     j = 0;
     do
-    :: j < NW -> assert(dq[j] == 0); j++
+    :: j < NW -> assert(dq[j] == 0 && hand[j] == 0); j++
     :: else -> break
     od;
     assert(ran == accepted + spawned);

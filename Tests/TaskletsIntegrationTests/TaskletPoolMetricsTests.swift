@@ -75,7 +75,7 @@ import Testing
         #expect(parks <= Int64(pool.statistics().total.parks + pool.statistics().spares.parks))
         #expect(try metrics.expectGauge("tasklets_workers", [("pool", "render")]).lastValue == 2)
         #expect(try metrics.expectGauge("tasklets_spares", [("pool", "render")]).lastValue == 0)
-        for name in ["failed_steals", "wakes", "leapfrogs", "skipped", "long_tasklets", "spares_started",
+        for name in ["failed_steals", "wakes", "hand_offs", "leapfrogs", "skipped", "long_tasklets", "spares_started",
                      "spares_retired", "blocking_sections"] {
             _ = try metrics.expectCounter("tasklets_\(name)_total", [("pool", "render")])
         }

@@ -245,7 +245,13 @@ final class Registry: @unchecked Sendable {
                 run(job, on: worker)
                 continue
             }
-            if !sleep.sleep(worker, hasVisibleWork: hasVisibleWork) { return }
+            switch sleep.sleep(worker, hasVisibleWork: hasVisibleWork) {
+            case .exit: return
+            case .search: continue
+            case .run(let job):
+                worker.pointee.enter(.running)
+                run(job, on: worker)
+            }
         }
     }
 
@@ -339,9 +345,11 @@ final class Registry: @unchecked Sendable {
         }
     }
 
-    /// Queues a job from a thread outside the pool in its node's injector;
-    /// false after shutdown.
+    /// Takes a job from a thread outside the pool: hands it to a sleeping
+    /// worker if nobody searches (`Sleep.handOff`), else queues it in the
+    /// injector of the caller's node; false after shutdown.
     func submitExternal(_ job: JobRef, _ jobClass: JobClass = .normal) -> Bool {
+        if sleep.handOff(job) { return true }
         let index = injectorHandles.count == 1 ? 0 : layout.injector(forCPU: system.currentCPU())
         guard withInjector(index, { $0.push(job, jobClass) }) else { return false }
         // The injector stores its count seq_cst.

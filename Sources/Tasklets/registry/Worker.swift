@@ -41,6 +41,8 @@ struct Worker: ~Copyable {
     @usableFromInline let poolIdentity: UInt64
     /// The futex word this worker parks on: 0 = parked or about to, 1 = woken.
     let parkWord: Atomic<UInt32>
+    /// A job handed to this worker as it was woken (`Sleep.handOff`), or 0.
+    let handedJob: Atomic<UInt>
     let counters: WorkerCounters
     /// Who may take this worker's jobs as a waiting owner's help
     /// (`Registry.stealFromThief`): the helpers inside (low 32 bits), and
@@ -89,6 +91,7 @@ struct Worker: ~Copyable {
         next = Atomic(0)
         nextStamp = Atomic(0)
         parkWord = Atomic(0)
+        handedJob = Atomic(0)
         counters = WorkerCounters()
         helpGate = Atomic(0)
         phase = Atomic(WorkerPhase.searching.rawValue)

@@ -17,6 +17,7 @@ struct WorkerCounters: ~Copyable {
     let skipped = Atomic<UInt64>(0)
     let parks = Atomic<UInt64>(0)
     let wakes = Atomic<UInt64>(0)
+    let handOffs = Atomic<UInt64>(0)
 
     /// Counts one steal, by where the victim is.
     func recordSteal(_ relation: PoolLayout.Relation) {

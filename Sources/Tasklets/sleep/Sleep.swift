@@ -14,6 +14,9 @@ import Synchronization
 ///   find the job, or re-check before it sleeps.
 /// * A searcher that finds work and was the last one wakes one more sleeper
 ///   if its re-check sees more work, so wakeups cascade while work lasts.
+/// * A job from outside that finds nobody searching and someone asleep is
+///   handed straight to a sleeper, which wakes and runs it first: no queue,
+///   no search, no re-check on the way to the job.
 /// * A worker goes to sleep in two steps: announce (one seq_cst RMW on
 ///   `counts`), then re-check every queue with seq_cst loads, and only then
 ///   park. A submitter from outside publishes with a seq_cst store (or a
@@ -96,6 +99,38 @@ final class Sleep: @unchecked Sendable {
         return value == 0
     }
 
+    /// Before a job from outside is queued: if nobody searches and someone
+    /// sleeps, gives `job` to the most recent sleeper and wakes it, and
+    /// returns true; the job then never enters a queue. The woken worker
+    /// runs it before anything else, as a busy worker, not a searcher: it
+    /// skips the injector, the search and the last searcher's re-check,
+    /// each of which costs cold cache misses after an idle spell
+    /// (docs/sleep-protocol.md, "Handing a job to a sleeper", has the proof;
+    /// docs/benchmarks.md the measurements). Returns false, keeping
+    /// nothing, when someone searches, nobody sleeps, or the pool shuts
+    /// down: the caller queues the job as usual.
+    func handOff(_ job: JobRef) -> Bool {
+        // relaxed: a hint. A stale value either skips a hand-off (the job is
+        // queued and announced as before) or takes the lock and finds no
+        // sleeper; handing a job over is safe whatever `searching` is.
+        let value = counts.pointee.load(ordering: .relaxed)
+        guard Sleep.searching(value) == 0 && Sleep.sleeping(value) != 0 else { return false }
+        let woken: Int? = lock.withLock {
+            guard !shuttingDown, let index = sleepers.popLast() else { return nil }
+            // The sleeper leaves `sleeping` without becoming a searcher: it
+            // will be busy with the job. sequentiallyConsistent, like every
+            // change of `counts` the protocol reasons about.
+            counts.pointee.wrappingSubtract(Sleep.sleepingOne, ordering: .sequentiallyConsistent)
+            // relaxed: `unpark`'s releasing store of the park word publishes
+            // it (and the job record) to the worker's acquiring load.
+            workers[index].pointee.handedJob.store(UInt(bitPattern: job), ordering: .relaxed)
+            return index
+        }
+        guard let woken else { return false }
+        unpark(woken)
+        return true
+    }
+
     // MARK: - Searching
 
     /// Takes a searching slot if fewer than the maximum are taken.
@@ -153,16 +188,18 @@ final class Sleep: @unchecked Sendable {
 
     private func unpark(_ index: Int) {
         let worker = workers[index]
-        // releasing: the woken worker acquires it and sees the counts change.
+        // releasing: the woken worker acquires it and sees the counts change
+        // and the job `handOff` left it.
         worker.pointee.parkWord.store(1, ordering: .releasing)
         system.futexWake(futexAddress(of: worker.pointee.parkWord), 1)
     }
 
     /// Puts the calling worker to sleep unless work shows up, following the
     /// protocol. Mirror: the "Sleep.sleep" block of proctype Worker in
-    /// Tests/ModelCheck/sleep.pml. Returns false when the pool shuts down and no work is left:
-    /// the worker should exit.
-    func sleep(_ worker: UnsafeMutablePointer<Worker>, hasVisibleWork: () -> Bool) -> Bool {
+    /// Tests/ModelCheck/sleep.pml. Returns what the worker does next: run the
+    /// job a submitter handed it, search, or exit (the pool shuts down and no
+    /// work is left).
+    func sleep(_ worker: UnsafeMutablePointer<Worker>, hasVisibleWork: () -> Bool) -> Wakeup {
         let index = worker.pointee.index
         let wasSearching = worker.pointee.isSearching
         let stopping: Bool = lock.withLock {
@@ -184,8 +221,11 @@ final class Sleep: @unchecked Sendable {
                 return true
             }
             if !stillListed {
-                // Someone woke us in between and already moved us to searching.
+                // Someone woke us in between and already moved us to
+                // searching, or handed us a job (never while stopping:
+                // `handOff` refuses once `shuttingDown` is set).
                 waitForUnpark(worker)
+                if let job = takeHandedJob(worker) { return .run(job) }
             }
             let exiting = stopping && !hasVisibleWork()
             if exiting {
@@ -195,17 +235,41 @@ final class Sleep: @unchecked Sendable {
             } else {
                 worker.pointee.isSearching = true
             }
-            return !exiting
+            return exiting ? .exit : .search
         }
 
         // Step 3, park until a waker sets the park word.
         worker.pointee.counters.parks.bumpOwned()
         worker.pointee.enter(.parked)
         waitForUnpark(worker)
-        worker.pointee.enter(.searching)
         worker.pointee.counters.wakes.bumpOwned()
+        if let job = takeHandedJob(worker) { return .run(job) }
+        worker.pointee.enter(.searching)
         worker.pointee.isSearching = true
-        return true
+        return .search
+    }
+
+    /// What a worker does after `sleep`.
+    enum Wakeup {
+        /// Run the job a submitter handed over (`handOff`), then go on as a
+        /// busy worker.
+        case run(JobRef)
+        /// Look for work as a searcher.
+        case search
+        /// Leave: the pool shuts down and no work is left.
+        case exit
+    }
+
+    /// The job `handOff` left for this worker, if any; called after
+    /// `waitForUnpark`, whose acquiring load makes it visible. Only the
+    /// worker clears the word, and nobody hands it another job before it
+    /// is listed as a sleeper again.
+    private func takeHandedJob(_ worker: UnsafeMutablePointer<Worker>) -> JobRef? {
+        let bits = worker.pointee.handedJob.load(ordering: .relaxed)
+        guard bits != 0 else { return nil }
+        worker.pointee.handedJob.store(0, ordering: .relaxed)
+        worker.pointee.counters.handOffs.bumpOwned()
+        return JobRef(bitPattern: bits)
     }
 
     private func waitForUnpark(_ worker: UnsafeMutablePointer<Worker>) {

@@ -47,6 +47,7 @@ enum PoolStatisticsLine {
             ("leapfrogs", delta(\.leapfrogs)),
             ("parks", delta(\.parks)),
             ("wakes", delta(\.wakes)),
+            ("hand_offs", delta(\.handOffs)),
             ("placements", .array(pool.placements.map { placement in
                 .object([("cpu", placement.cpu.map(JSONValue.int) ?? .null), ("node", .int(placement.node))])
             })),
