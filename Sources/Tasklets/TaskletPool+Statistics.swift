@@ -59,7 +59,9 @@ extension TaskletPool {
         public var wakes: UInt64 = 0
         /// Jobs from outside the pool handed to this worker as it was woken,
         /// because nobody searched (docs/sleep-protocol.md): it ran them
-        /// without looking in a queue. Counted in `tasklets` too.
+        /// without looking in a queue. Counted in `tasklets` too. Not a
+        /// part of `wakes`: a worker handed a job between its announcement
+        /// and its park counts neither a park nor a wake.
         public var handOffs: UInt64 = 0
     }
 

@@ -202,7 +202,9 @@ public final class TaskletPool: @unchecked Sendable {
     ) throws(TaskletPoolError) {
         // relaxed: on one of our workers, a read of false before the flag is
         // set is fine (that worker drains its queues before it exits); from
-        // outside, the closed injector is what refuses.
+        // outside, the closed injector is what refuses, or the sleep lock's
+        // shutdown flag for a hand-off (one that wins the race with shutdown
+        // runs before its worker exits).
         guard !registry.isShutDown.load(ordering: .relaxed) else { throw .shutDown }
         let job = HeapJob.make(body, owner: .pool(registry.errorHandler), name: name)
         if !registry.submitTask(job, .normal, .tail) {

@@ -378,8 +378,9 @@ proctype Submitter() {
     bool ok;
     do
     :: k < JOBS ->
-        /* Sleep.handOff: its relaxed look at `counts` may see anything, so
-         * the model either tries or not; under the lock, the most recent
+        /* Sleep.handOff: its relaxed looks at `counts` and at the
+         * injectors may see anything, so the model either tries or not;
+         * under the lock, the most recent
          * sleeper gets the job, leaves `sleeping` without becoming a
          * searcher, and is unparked. */
         ok = false;
@@ -388,6 +389,7 @@ proctype Submitter() {
             if
             :: !shuttingDown && sp > 0 ->
                 d_step { sp--; w = stk[sp]; stk[sp] = 0 };
+                assert(hand[w] == 0);           /* one handed job at a time */
                 d_step { sleeping--; hand[w] = 1; accepted++ };
                 ok = true
             :: else -> skip

@@ -56,7 +56,10 @@ import CTaskletsShims
         #expect(throws: TaskletPoolError.shutDown) { try pool.run { 1 } }
     }
 
+    /// Submissions racing `shutdown`, handed to sleepers or queued: each
+    /// accepted one runs, each refused one throws `.shutDown`.
     @Test func shutdownRacingSubmissionsLosesNothing() throws {
+        var handOffs: UInt64 = 0
         for _ in 0..<50 {
             let pool = try TaskletPool(workers: 2)
             let accepted = Counters(count: 1)
@@ -78,7 +81,10 @@ import CTaskletsShims
             }
             pool.shutdown()
             #expect(ran[0] == accepted[0])
+            handOffs += pool.statistics().total.handOffs
         }
+        // The pool starts idle: its first submissions take the hand-off.
+        #expect(handOffs > 0)
     }
 
     @Test func aReleasedPoolShutsItselfDown() throws {

@@ -37,10 +37,15 @@ final class Injector: @unchecked Sendable {
         }
     }
 
+    /// Whether a job seems queued: a relaxed load, a hint to skip the lock
+    /// (the locked path is authoritative).
+    var mayHoldWork: Bool {
+        count.load(ordering: .relaxed) > 0
+    }
+
     /// Removes the oldest job of the class `Aging` picks, if any.
     func pop() -> JobRef? {
-        // relaxed: a hint to skip the lock; the locked path is authoritative.
-        guard count.load(ordering: .relaxed) > 0 else { return nil }
+        guard mayHoldWork else { return nil }
         return lock.withLock {
             guard storedCount > 0 else { return nil }
             guard let jobClass = aging.pick(high: !high.isEmpty, normal: !normal.isEmpty, low: !low.isEmpty),

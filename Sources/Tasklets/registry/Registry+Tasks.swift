@@ -21,16 +21,18 @@ extension Registry {
         /// the next slot included.
         case requeue
         /// A task giving way (`Task.yield()`): behind everything queued on
-        /// this worker, in its node's injector, where any worker may take it
+        /// this worker, in its node's injector (or handed to a sleeper, as
+        /// `submitExternal` does), where any worker may take it
         /// (Go's `Gosched` uses the global run queue the same way), so that
         /// tasks yielding in a loop spread over the workers.
         case yield
     }
 
     /// Queues a job nobody waits for: on the calling worker if it belongs to
-    /// this pool, placed as `placement` says, else in the injector of the
-    /// caller's node. Returns false, keeping nothing, when the injector
-    /// refuses it (after shutdown).
+    /// this pool, placed as `placement` says, else as an outside submission
+    /// (`submitExternal`: to a sleeper, or the injector of the caller's
+    /// node). Returns false, keeping nothing, when it is refused (after
+    /// shutdown).
     func submitTask(_ job: JobRef, _ jobClass: JobClass, _ placement: TaskPlacement) -> Bool {
         guard let worker = Worker.current, owns(worker) else {
             return submitExternal(job, jobClass)

@@ -25,7 +25,9 @@ import Musl
 //
 // A thread outside the pool submits to the injector of the NUMA node it runs
 // on (one locked FIFO per priority class per node that has workers); so does
-// a task that yields.
+// a task that yields. When nobody searches, someone sleeps and no injector
+// holds a job, the job skips the injector: it is handed to a sleeper as it
+// is woken (`Sleep.handOff`).
 //
 // A worker looks for its next job in this order (`nextLocalJob`, `search`):
 //
@@ -301,7 +303,17 @@ final class Registry: @unchecked Sendable {
     /// Whether any injector holds a job (seq_cst loads: part of the sleep
     /// protocol's re-check).
     func injectorsHoldWork() -> Bool {
-        for index in injectorHandles.indices where withInjector(index, { !$0.isEmptyForSleepCheck }) {
+        anyInjector { !$0.isEmptyForSleepCheck }
+    }
+
+    /// Whether any injector seems to hold a job (relaxed loads: a hint).
+    func injectorsMayHoldWork() -> Bool {
+        anyInjector { $0.mayHoldWork }
+    }
+
+    @inline(__always)
+    private func anyInjector(_ predicate: (Injector) -> Bool) -> Bool {
+        for index in injectorHandles.indices where withInjector(index, predicate) {
             return true
         }
         return false
@@ -349,7 +361,7 @@ final class Registry: @unchecked Sendable {
     /// worker if nobody searches (`Sleep.handOff`), else queues it in the
     /// injector of the caller's node; false after shutdown.
     func submitExternal(_ job: JobRef, _ jobClass: JobClass = .normal) -> Bool {
-        if sleep.handOff(job) { return true }
+        if sleep.handOff(job, unless: injectorsMayHoldWork) { return true }
         let index = injectorHandles.count == 1 ? 0 : layout.injector(forCPU: system.currentCPU())
         guard withInjector(index, { $0.push(job, jobClass) }) else { return false }
         // The injector stores its count seq_cst.

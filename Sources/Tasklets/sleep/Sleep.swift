@@ -81,7 +81,9 @@ final class Sleep: @unchecked Sendable {
     /// count is stored seq_cst (`publishedSequentiallyConsistent`), or in a
     /// worker's task queues or next slot, which publish with weaker
     /// orderings. Returns true when it found every worker busy: none
-    /// sleeps, none searches.
+    /// sleeps, none searches; or when the sleeper it saw was gone by the
+    /// time it took the lock, handed a job by `handOff`, which leaves no
+    /// searcher behind to find this one.
     @discardableResult
     func notifySubmission(publishedSequentiallyConsistent: Bool) -> Bool {
         // The publication must precede the read of `counts` in the single
@@ -94,27 +96,28 @@ final class Sleep: @unchecked Sendable {
         }
         let value = counts.pointee.load(ordering: .sequentiallyConsistent)
         if Sleep.searching(value) == 0 && Sleep.sleeping(value) != 0 {
-            wakeOne()
+            return !wakeOne()
         }
         return value == 0
     }
 
-    /// Before a job from outside is queued: if nobody searches and someone
-    /// sleeps, gives `job` to the most recent sleeper and wakes it, and
+    /// Before a job from outside is queued: if nobody searches, someone
+    /// sleeps and no outside job waits in a queue (`queued`, which it would
+    /// overtake), gives `job` to the most recent sleeper and wakes it, and
     /// returns true; the job then never enters a queue. The woken worker
     /// runs it before anything else, as a busy worker, not a searcher: it
     /// skips the injector, the search and the last searcher's re-check,
     /// each of which costs cold cache misses after an idle spell
     /// (docs/sleep-protocol.md, "Handing a job to a sleeper", has the proof;
     /// docs/benchmarks.md the measurements). Returns false, keeping
-    /// nothing, when someone searches, nobody sleeps, or the pool shuts
-    /// down: the caller queues the job as usual.
-    func handOff(_ job: JobRef) -> Bool {
+    /// nothing, when someone searches, nobody sleeps, a job is queued, or
+    /// the pool shuts down: the caller queues the job as usual.
+    func handOff(_ job: JobRef, unless queued: () -> Bool) -> Bool {
         // relaxed: a hint. A stale value either skips a hand-off (the job is
         // queued and announced as before) or takes the lock and finds no
         // sleeper; handing a job over is safe whatever `searching` is.
         let value = counts.pointee.load(ordering: .relaxed)
-        guard Sleep.searching(value) == 0 && Sleep.sleeping(value) != 0 else { return false }
+        guard Sleep.searching(value) == 0 && Sleep.sleeping(value) != 0, !queued() else { return false }
         let woken: Int? = lock.withLock {
             guard !shuttingDown, let index = sleepers.popLast() else { return nil }
             // The sleeper leaves `sleeping` without becoming a searcher: it
@@ -160,21 +163,23 @@ final class Sleep: @unchecked Sendable {
     /// "Why no job is lost").
     ///
     /// Returns true when the decrement left every worker busy (none
-    /// searches, none sleeps): a job such a submitter left behind then waits
-    /// for a busy worker, and the caller tells the watchdog.
+    /// searches, none sleeps), or when the sleeper it meant to wake was
+    /// gone, handed a job by `handOff`: a job such a submitter left behind
+    /// then waits for a busy worker, and the caller tells the watchdog.
     func endSearching(hasVisibleWork: () -> Bool) -> Bool {
         let old = counts.pointee.wrappingSubtract(Sleep.searchingOne, ordering: .sequentiallyConsistent).oldValue
         if Sleep.searching(old) == 1 && Sleep.sleeping(old) != 0 && hasVisibleWork() {
-            wakeOne()
+            return !wakeOne()
         }
         return old == Sleep.searchingOne
     }
 
     // MARK: - Sleeping
 
-    /// Wakes one parked worker, which comes back as a searcher.
-    @usableFromInline
-    func wakeOne() {
+    /// Wakes one parked worker, which comes back as a searcher. Returns
+    /// false when nobody was listed any more.
+    @usableFromInline @discardableResult
+    func wakeOne() -> Bool {
         let woken: Int? = lock.withLock {
             guard let index = sleepers.popLast() else { return nil }
             // The waker moves the sleeper to "searching" itself, so that
@@ -183,7 +188,9 @@ final class Sleep: @unchecked Sendable {
             counts.pointee.wrappingAdd(Sleep.searchingOne &- Sleep.sleepingOne, ordering: .sequentiallyConsistent)
             return index
         }
-        if let woken { unpark(woken) }
+        guard let woken else { return false }
+        unpark(woken)
+        return true
     }
 
     private func unpark(_ index: Int) {
