@@ -334,7 +334,17 @@ found:
             parkWord[me] == 1;          /* woken in between: waitForUnpark */
 #if MUTANT != 4
             if                          /* takeHandedJob: run it, not searching */
-            :: hand[me] -> hand[me] = 0; got = true; goto found
+            :: hand[me] ->
+                hand[me] = 0; got = true;
+                /* .run(sawWork: true): pass the wake on, as a submitter
+                 * (Registry.announceQueuedJob: fence, seq_cst load) */
+                d_step { oldSearching = searching; oldSleeping = sleeping };
+                if
+                :: oldSearching == 0 && oldSleeping != 0 -> WAKE_ONE(w)
+                :: else -> skip
+                fi;
+                oldSearching = 0; oldSleeping = 0;
+                goto found
             :: else -> skip
             fi
 #else

@@ -37,8 +37,9 @@ final class Injector: @unchecked Sendable {
         }
     }
 
-    /// Whether a job seems queued: a relaxed load, a hint to skip the lock
-    /// (the locked path is authoritative).
+    /// Whether a job seems queued: a relaxed load, a hint (to skip the lock
+    /// in `pop`, or a hand-off that would overtake a queued job; the locked
+    /// path is authoritative).
     var mayHoldWork: Bool {
         count.load(ordering: .relaxed) > 0
     }

@@ -52,9 +52,10 @@ extension Registry {
 
     /// A searcher that found work gives its searching slot back, and wakes
     /// a sleeper if it was the last searcher and more work is visible (see
-    /// `Sleep.endSearching`). If that left every worker busy, a job a
-    /// submitter queued while it searched now waits behind busy workers:
-    /// a dozing watchdog must look (`Supervisor.noteEveryWorkerBusy`).
+    /// `Sleep.endSearching`). If that left every worker busy (or the
+    /// sleeper it meant to wake was handed a job, and nobody searches), a
+    /// job a submitter queued while it searched now waits behind busy
+    /// workers: a dozing watchdog must look (`Supervisor.noteEveryWorkerBusy`).
     func stopSearching(_ worker: UnsafeMutablePointer<Worker>) {
         guard worker.pointee.isSearching else { return }
         worker.pointee.isSearching = false

@@ -21,8 +21,10 @@ extension Registry {
         /// the next slot included.
         case requeue
         /// A task giving way (`Task.yield()`): behind everything queued on
-        /// this worker, in its node's injector (or handed to a sleeper, as
-        /// `submitExternal` does), where any worker may take it
+        /// this worker, in its node's injector, where any worker may take it
+        /// (or, as `submitExternal` does, straight to a sleeping worker
+        /// when nobody searches and nothing is queued there: it then runs
+        /// at once, beside this worker's queue)
         /// (Go's `Gosched` uses the global run queue the same way), so that
         /// tasks yielding in a loop spread over the workers.
         case yield

@@ -250,7 +250,12 @@ final class Registry: @unchecked Sendable {
             switch sleep.sleep(worker, hasVisibleWork: hasVisibleWork) {
             case .exit: return
             case .search: continue
-            case .run(let job):
+            case .run(let job, let sawWork):
+                // Handed a job while its re-check saw other work: it stood
+                // for a searcher that would have taken that work, so it
+                // wakes one or tells the watchdog, as a submitter would
+                // (the fence: the work was published by another thread).
+                if sawWork { announceQueuedJob(publishedSequentiallyConsistent: false) }
                 worker.pointee.enter(.running)
                 run(job, on: worker)
             }
@@ -371,7 +376,8 @@ final class Registry: @unchecked Sendable {
 
     /// After a job was queued in an injector or a task queue: the sleep
     /// protocol's check (`Sleep.notifySubmission`), and, when every worker
-    /// is busy, a word to a dozing watchdog, since the job may be held back.
+    /// is busy (or the sleeper it meant to wake was handed a job and nobody
+    /// searches), a word to a dozing watchdog, since the job may be held back.
     func announceQueuedJob(publishedSequentiallyConsistent: Bool) {
         if sleep.notifySubmission(publishedSequentiallyConsistent: publishedSequentiallyConsistent) {
             supervisor.noteEveryWorkerBusy(system: system)

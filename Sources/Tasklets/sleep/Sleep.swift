@@ -81,9 +81,8 @@ final class Sleep: @unchecked Sendable {
     /// count is stored seq_cst (`publishedSequentiallyConsistent`), or in a
     /// worker's task queues or next slot, which publish with weaker
     /// orderings. Returns true when it found every worker busy: none
-    /// sleeps, none searches; or when the sleeper it saw was gone by the
-    /// time it took the lock, handed a job by `handOff`, which leaves no
-    /// searcher behind to find this one.
+    /// sleeps, none searches; or when the sleeper it meant to wake was gone
+    /// and nobody searches (`wakeOneOrSeeASearcher`).
     @discardableResult
     func notifySubmission(publishedSequentiallyConsistent: Bool) -> Bool {
         // The publication must precede the read of `counts` in the single
@@ -96,7 +95,7 @@ final class Sleep: @unchecked Sendable {
         }
         let value = counts.pointee.load(ordering: .sequentiallyConsistent)
         if Sleep.searching(value) == 0 && Sleep.sleeping(value) != 0 {
-            return !wakeOne()
+            return !wakeOneOrSeeASearcher()
         }
         return value == 0
     }
@@ -163,15 +162,29 @@ final class Sleep: @unchecked Sendable {
     /// "Why no job is lost").
     ///
     /// Returns true when the decrement left every worker busy (none
-    /// searches, none sleeps), or when the sleeper it meant to wake was
-    /// gone, handed a job by `handOff`: a job such a submitter left behind
-    /// then waits for a busy worker, and the caller tells the watchdog.
+    /// searches, none sleeps), or when the sleeper it meant to wake was gone
+    /// and nobody searches (`wakeOneOrSeeASearcher`): a job such a
+    /// submitter left behind then waits for a busy worker, and the caller
+    /// tells the watchdog.
     func endSearching(hasVisibleWork: () -> Bool) -> Bool {
         let old = counts.pointee.wrappingSubtract(Sleep.searchingOne, ordering: .sequentiallyConsistent).oldValue
         if Sleep.searching(old) == 1 && Sleep.sleeping(old) != 0 && hasVisibleWork() {
-            return !wakeOne()
+            return !wakeOneOrSeeASearcher()
         }
         return old == Sleep.searchingOne
+    }
+
+    /// `wakeOne` for a waker that saw work queued. If the list was empty by
+    /// the time it held the lock, someone took the sleeper first: another
+    /// waker or the sleeper's own re-check (either leaves a searcher, which
+    /// will find the work), or a hand-off (which leaves a busy worker and no
+    /// searcher). Returns true when it woke someone or a searcher is about;
+    /// false means the work waits for a busy worker, and the caller tells a
+    /// dozing watchdog. The seq_cst load follows the lock that showed the
+    /// list empty, so it sees the change of `counts` that emptied it.
+    func wakeOneOrSeeASearcher() -> Bool {
+        if wakeOne() { return true }
+        return Sleep.searching(counts.pointee.load(ordering: .sequentiallyConsistent)) != 0
     }
 
     // MARK: - Sleeping
@@ -230,9 +243,11 @@ final class Sleep: @unchecked Sendable {
             if !stillListed {
                 // Someone woke us in between and already moved us to
                 // searching, or handed us a job (never while stopping:
-                // `handOff` refuses once `shuttingDown` is set).
+                // `handOff` refuses once `shuttingDown` is set). In that
+                // case the work this re-check saw has no searcher of ours to
+                // find it: the caller passes the wake on.
                 waitForUnpark(worker)
-                if let job = takeHandedJob(worker) { return .run(job) }
+                if let job = takeHandedJob(worker) { return .run(job, sawWork: true) }
             }
             let exiting = stopping && !hasVisibleWork()
             if exiting {
@@ -250,7 +265,7 @@ final class Sleep: @unchecked Sendable {
         worker.pointee.enter(.parked)
         waitForUnpark(worker)
         worker.pointee.counters.wakes.bumpOwned()
-        if let job = takeHandedJob(worker) { return .run(job) }
+        if let job = takeHandedJob(worker) { return .run(job, sawWork: false) }
         worker.pointee.enter(.searching)
         worker.pointee.isSearching = true
         return .search
@@ -259,8 +274,9 @@ final class Sleep: @unchecked Sendable {
     /// What a worker does after `sleep`.
     enum Wakeup {
         /// Run the job a submitter handed over (`handOff`), then go on as a
-        /// busy worker.
-        case run(JobRef)
+        /// busy worker. `sawWork`: the worker's re-check had seen work
+        /// queued, which now needs someone else (`Registry.workerMain`).
+        case run(JobRef, sawWork: Bool)
         /// Look for work as a searcher.
         case search
         /// Leave: the pool shuts down and no work is left.

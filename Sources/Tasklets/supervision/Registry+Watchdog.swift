@@ -285,9 +285,9 @@ extension Registry {
         guard !threads.isEmpty else { return }
         let counts = sleep.counts.pointee.load(ordering: .sequentiallyConsistent)
         if Sleep.searching(counts) > 0 { return }  // a searcher will find it
-        // It steals, and wakes more if more work shows. A sleeper handed a
-        // job meanwhile is busy: then spares, as if none slept.
-        if Sleep.sleeping(counts) > 0 && sleep.wakeOne() { return }
+        // It steals, and wakes more if more work shows. If the sleeper was
+        // handed a job meanwhile and nobody searches, spares, as if none slept.
+        if Sleep.sleeping(counts) > 0 && sleep.wakeOneOrSeeASearcher() { return }
         for index in threads {
             guard let spare = idleSpare(for: index) ?? startSpare(for: index) else { return }
             supervisor.lock.withLock { supervisor.watches[index].spare = spare }

@@ -116,7 +116,8 @@ final class Supervisor: @unchecked Sendable {
     /// Every worker is busy (none sleeps, none searches) and a job may be
     /// queued behind them: a submitter that found no worker to wake, or the
     /// last searcher leaving with nobody asleep (`ifWorkIsQueued` then
-    /// checks). Wakes the watchdog if it dozes, so that work held back by
+    /// checks), or either of them finding the sleeper it meant to wake
+    /// handed a job and nobody searching (`Sleep.wakeOneOrSeeASearcher`). Wakes the watchdog if it dozes, so that work held back by
     /// long tasklets is seen within the threshold. Mirror image of the
     /// watchdog, which sets `watchdogDozing` and then reads the sleep counts;
     /// the caller read or changed the counts seq_cst (after its job was
