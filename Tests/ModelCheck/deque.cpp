@@ -544,7 +544,8 @@ struct HelpGate {
 // MARK: - The join handshake (Swift: Latch.swift, StackJob.swift)
 
 // Latch bits, as in Latch.swift.
-enum { latch_set = 1, latch_sleeping = 2, latch_running = 4, latch_helping = 8, thief_shift = 16 };
+enum { latch_set = 1, latch_sleeping = 2, latch_running = 4, latch_helping = 8, latch_sleeping_until_set = 16,
+       thief_shift = 16 };
 
 struct StackJobLatch {
     rl::atomic<unsigned> state;      // Swift: Latch.state

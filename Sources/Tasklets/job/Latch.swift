@@ -13,15 +13,20 @@ import Musl
 ///
 /// `state` holds bits:
 /// * `set`: the job finished (the only bit left once it is set);
-/// * `sleeping`: the waiter sleeps, or is about to, on the futex word;
+/// * `sleeping`: the waiter sleeps, or is about to, on the futex word, and
+///   wants to wake when a thief starts the job (to help it: a `join`);
+/// * `sleepingUntilSet`: the waiter sleeps, or is about to, and cannot help,
+///   so only `set` wakes it (a thread blocked in `run`, or a cross-pool
+///   wait): a wake at the start would cost it a context switch and the
+///   thief a syscall, for nothing;
 /// * `running`: a thief started the job; the thief's worker index + 1 sits in
 ///   the high 16 bits (`thiefShift`);
 /// * `helping`: the waiting owner is taking one of the thief's jobs (see
 ///   `StackJob.beginHelping`); the thief may not set the latch meanwhile.
 ///
 /// The waiter spins first and may then sleep on the futex word, after
-/// announcing it with the `sleeping` bit. The setter's compare-exchange
-/// sees that announcement (both are read-modify-writes of the same word,
+/// announcing it with one of the two sleeping bits. The setter's
+/// compare-exchange sees that announcement (both are read-modify-writes of the same word,
 /// so one comes first in its modification order) and only then makes the
 /// wake syscall.
 ///
@@ -35,6 +40,7 @@ struct Latch: ~Copyable {
     @usableFromInline static var sleeping: UInt32 { 2 }
     @usableFromInline static var running: UInt32 { 4 }
     @usableFromInline static var helping: UInt32 { 8 }
+    @usableFromInline static var sleepingUntilSet: UInt32 { 16 }
     @usableFromInline static var thiefShift: UInt32 { 16 }
 
     @usableFromInline let state: Atomic<UInt32>
@@ -73,15 +79,18 @@ struct Latch: ~Copyable {
             let (exchanged, original) = state.compareExchange(
                 expected: expected, desired: Latch.set, ordering: .acquiringAndReleasing)
             if exchanged {
-                if original & Latch.sleeping != 0 { system.futexWake(futexWord, Int32.max) }
+                if original & (Latch.sleeping | Latch.sleepingUntilSet) != 0 {
+                    system.futexWake(futexWord, Int32.max)
+                }
                 return
             }
             expected = original
         }
     }
 
-    /// Notes that worker `thief` started the job; wakes a sleeping waiter so
-    /// that it can start helping. releasing: publishes what the thief wrote
+    /// Notes that worker `thief` started the job; wakes a waiter that sleeps
+    /// wanting to help (`sleeping`), not one that waits only for the end
+    /// (`sleepingUntilSet`). releasing: publishes what the thief wrote
     /// before (its deque's base in `StackJob.thiefBase`).
     @inlinable
     func markRunning(by thief: Int, system: SystemCalls) {
@@ -91,17 +100,20 @@ struct Latch: ~Copyable {
         }
     }
 
-    /// Sleeps until the latch changes (set, or a thief starts) or
+    /// Sleeps until the latch is set, or also until a thief starts the job
+    /// when `wakeOnStart` (a waiter that can help it), or until
     /// `timeoutNanoseconds` pass (forever when negative). Returns whether it
-    /// is set.
+    /// is set. One latch has one waiter, which always passes the same
+    /// `wakeOnStart`.
     @inlinable
-    func sleep(system: SystemCalls, timeoutNanoseconds: Int64) -> Bool {
+    func sleep(system: SystemCalls, timeoutNanoseconds: Int64, wakeOnStart: Bool) -> Bool {
+        let announcement = wakeOnStart ? Latch.sleeping : Latch.sleepingUntilSet
         var value = state.load(ordering: .relaxed)
-        while value & (Latch.set | Latch.sleeping) == 0 {
+        while value & (Latch.set | announcement) == 0 {
             // relaxed: only announces the sleep; `isSet` below does the acquire.
             let (exchanged, original) = state.compareExchange(
-                expected: value, desired: value | Latch.sleeping, ordering: .relaxed)
-            value = exchanged ? value | Latch.sleeping : original
+                expected: value, desired: value | announcement, ordering: .relaxed)
+            value = exchanged ? value | announcement : original
         }
         if value & Latch.set == 0 {
             _ = system.futexWait(futexWord, value, timeoutNanoseconds)
@@ -109,14 +121,15 @@ struct Latch: ~Copyable {
         return isSet
     }
 
-    /// Waits on a thread outside any pool: a short spin, then the futex.
+    /// Waits on a thread outside any pool: a short spin, then the futex,
+    /// until the latch is set (such a thread cannot help a thief).
     @inlinable
     func waitBlocking(system: SystemCalls) {
         for _ in 0..<64 {
             if isSet { return }
             ctasklets_cpu_relax()
         }
-        while !sleep(system: system, timeoutNanoseconds: -1) {}
+        while !sleep(system: system, timeoutNanoseconds: -1, wakeOnStart: false) {}
     }
 
     @usableFromInline

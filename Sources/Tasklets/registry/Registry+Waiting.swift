@@ -31,8 +31,8 @@ enum HelpPolicy {
 extension Registry {
     /// Waits until `latch` is set: helps as `policy` allows, spins a little,
     /// then sleeps on the latch in slices that grow from 10 µs to 1 ms (so
-    /// that it keeps helping when the thief publishes new subtasks; a thief
-    /// that starts the job wakes it at once).
+    /// that it keeps helping when the thief publishes new subtasks; in a
+    /// `join`, a thief that starts the half wakes it at once).
     @usableFromInline
     func wait(
         for latch: borrowing Latch, helping policy: HelpPolicy,
@@ -44,6 +44,8 @@ extension Registry {
         defer {
             if case .anyWork = policy { reopenToHelpers(worker) }
         }
+        // Only a `join` can help the thief that started its half.
+        let wakeOnStart = if case .join = policy { true } else { false }
         var idleRounds = 0
         var sliceNanoseconds: Int64 = 10_000
         while !latch.isSet {
@@ -58,7 +60,8 @@ extension Registry {
             } else if idleRounds < 40 {
                 sched_yield()
             } else {
-                if latch.sleep(system: system, timeoutNanoseconds: sliceNanoseconds) { return }
+                if latch.sleep(
+                    system: system, timeoutNanoseconds: sliceNanoseconds, wakeOnStart: wakeOnStart) { return }
                 sliceNanoseconds = min(sliceNanoseconds * 2, 1_000_000)
             }
         }
