@@ -160,6 +160,28 @@ int ctasklets_dump_signal_install(int signal_number);
 /// Blocks until the handler has run once more; 0 or -errno.
 int ctasklets_dump_signal_wait(void);
 
+// MARK: - Job records (job_records.c)
+//
+// HeapJob's records all have one size, are allocated on one thread (often
+// outside the pool) and freed on another (the worker that runs the job).
+// glibc's malloc serves that pattern poorly when several threads submit:
+// each free goes back to the submitter's arena, under its lock, against the
+// submitter's next allocation. So each thread keeps the records it freed in
+// a cache of up to two magazines of 64, and passes whole magazines through a
+// small depot under a mutex to threads that allocate more than they free
+// (tcmalloc's and jemalloc's design in miniature). Under AddressSanitizer
+// every call goes to malloc and free, so that use after free stays caught.
+
+/// The size of every job record; a HeapJob must fit (JobRecordTests).
+#define CTASKLETS_JOB_RECORD_BYTES 128
+
+/// A record of CTASKLETS_JOB_RECORD_BYTES bytes, aligned as malloc's; NULL
+/// when memory is exhausted.
+void *ctasklets_job_record_allocate(void);
+
+/// Gives back a record from `ctasklets_job_record_allocate`, on any thread.
+void ctasklets_job_record_free(void *record);
+
 // MARK: - Stack overflow reports (stack.c)
 //
 // A worker that overflows its stack hits the guard pages below it and gets

@@ -1,3 +1,5 @@
+import CTaskletsShims
+
 /// A job record on the heap: a detached `spawn`, or a tasklet of a scope.
 /// The job frees its own record before it runs the body.
 ///
@@ -25,7 +27,7 @@ struct HeapJob {
     static func make(
         _ body: @escaping @Sendable () throws -> Void, owner: Owner, name: StaticString? = nil
     ) -> JobRef {
-        let record = UnsafeMutablePointer<HeapJob>.allocate(capacity: 1)
+        let record = allocateRecord()
         record.initialize(to: HeapJob(
             header: JobHeader(execute: execute), body: body, owner: owner, name: Worker.nameBits(name)))
         return JobRef(record)
@@ -34,7 +36,7 @@ struct HeapJob {
     private static let execute: @convention(c) (JobRef) -> Void = { reference in
         let record = reference.assumingMemoryBound(to: HeapJob.self)
         let job = record.move()
-        record.deallocate()
+        ctasklets_job_record_free(record)
         switch job.owner {
         case .pool(let handler):
             // Closures passed straight down, not stored: no context to allocate.
@@ -67,6 +69,25 @@ struct HeapJob {
     static func discard(_ reference: JobRef) {
         let record = reference.assumingMemoryBound(to: HeapJob.self)
         record.deinitialize(count: 1)
-        record.deallocate()
+        ctasklets_job_record_free(record)
+    }
+
+    /// Whether a record (`CTASKLETS_JOB_RECORD_BYTES`, malloc's alignment)
+    /// holds a HeapJob.
+    static var fitsARecord: Bool {
+        MemoryLayout<HeapJob>.size <= Int(CTASKLETS_JOB_RECORD_BYTES)
+            && MemoryLayout<HeapJob>.alignment <= 16
+    }
+
+    /// A record from the job-record cache (CTaskletsShims.h, "Job records"):
+    /// records are allocated on one thread and freed on another, which
+    /// glibc's malloc serves poorly when several threads submit.
+    @inline(__always)
+    private static func allocateRecord() -> UnsafeMutablePointer<HeapJob> {
+        precondition(fitsARecord)
+        guard let raw = ctasklets_job_record_allocate() else {
+            fatalError("out of memory for a job record")
+        }
+        return raw.bindMemory(to: HeapJob.self, capacity: 1)
     }
 }
