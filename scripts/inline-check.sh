@@ -42,32 +42,18 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-cd "$(dirname "$0")/.."
-need_command valgrind valgrind
-need_command strip binutils
-if [ -z "$binary" ]; then
-    note "swift build -c release --product tasklets-bench"
-    swift build -c release --product tasklets-bench >&2 || die "the release build failed"
-    binary="$(swift build -c release --show-bin-path)/tasklets-bench"
-fi
-[ -x "$binary" ] || die "the build made no executable at $binary"
-
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cp "$binary" "$work/tasklets-bench"
-strip --strip-debug "$work/tasklets-bench"
+bench="$(callgrind_binary "$binary" "$work")"
 
 map_n=1000000
 repetitions=3
 elements=$((map_n * repetitions))
 note "callgrind: map, pool, 1 worker, $repetitions x $map_n elements"
-valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
-    "$work/tasklets-bench" run --kernel map --backend pool --workers 1 \
-    --repetitions "$repetitions" --warmup 0 --map-n "$map_n" \
-    > "$work/run.txt" 2> "$work/valgrind.log" || { cat "$work/valgrind.log" >&2; die "the run under valgrind failed"; }
+callgrind_report "$work" annotate "" \
+    "$bench" run --kernel map --backend pool --workers 1 \
+    --repetitions "$repetitions" --warmup 0 --map-n "$map_n"
 
-# "12,345 (1.00%)  ???:name [binary]" lines, names demangled.
-callgrind_annotate --threshold=100 "$work/callgrind.out" | swift demangle --simplified > "$work/annotate.txt"
 # The largest count among the functions whose line matches the regex $1 (0 if none).
 busiest() {
     awk -v re="$1" '$0 ~ re { gsub(",", "", $1); if ($1 + 0 > max) max = $1 + 0 } END { print max + 0 }' \

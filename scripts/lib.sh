@@ -81,6 +81,37 @@ build_release() {
     printf '%s\n' "$bin"
 }
 
+# callgrind_binary BINARY WORK: builds the release harness unless BINARY is
+# given, and prints the path of a copy of it in WORK without its DWARF
+# (valgrind 3.19 cannot read Swift's).
+callgrind_binary() {
+    local binary="$1" work="$2"
+    need_command valgrind valgrind
+    need_command strip binutils
+    if [ -z "$binary" ]; then
+        note "swift build -c release --product tasklets-bench"
+        (cd "$REPO_ROOT" && swift build -c release --product tasklets-bench >&2) || die "the release build failed"
+        binary="$(cd "$REPO_ROOT" && swift build -c release --show-bin-path)/tasklets-bench"
+    fi
+    [ -x "$binary" ] || die "the build made no executable at $binary"
+    cp "$binary" "$work/tasklets-bench"
+    strip --strip-debug "$work/tasklets-bench"
+    printf '%s\n' "$work/tasklets-bench"
+}
+
+# callgrind_report WORK NAME ANNOTATE_OPTIONS COMMAND...: runs COMMAND under
+# callgrind, whose instruction and call counts repeat exactly, and writes
+# callgrind_annotate's report (with ANNOTATE_OPTIONS, names demangled) to
+# WORK/NAME.txt: "12,345 (1.00%)  ???:name [binary]" lines.
+callgrind_report() {
+    local work="$1" name="$2" annotate_options="$3"; shift 3
+    valgrind --tool=callgrind --callgrind-out-file="$work/$name.out" "$@" \
+        > "$work/$name.run" 2> "$work/$name.log" || { cat "$work/$name.log" >&2; die "the run under valgrind failed: $*"; }
+    # shellcheck disable=SC2086 # the options are words
+    callgrind_annotate --threshold=100 $annotate_options "$work/$name.out" \
+        | swift demangle --simplified > "$work/$name.txt"
+}
+
 # medians CSV_FILE: prints "kernel,backend,workers,median_ms" for every
 # successful configuration of a tasklets-bench CSV file (works with mawk).
 medians() {

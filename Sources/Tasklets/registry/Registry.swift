@@ -366,7 +366,11 @@ final class Registry: @unchecked Sendable {
     /// worker if nobody searches (`Sleep.handOff`), else queues it in the
     /// injector of the caller's node; false after shutdown.
     func submitExternal(_ job: JobRef, _ jobClass: JobClass = .normal) -> Bool {
-        if sleep.handOff(job, unless: injectorsMayHoldWork) { return true }
+        // A closure literal, not the method `injectorsMayHoldWork` itself: a
+        // method reference is a closure that retains the registry, and every
+        // submitter would then bounce the registry's reference count between
+        // cores (two contended atomics per submission; docs/benchmarks.md).
+        if sleep.handOff(job, unless: { injectorsMayHoldWork() }) { return true }
         let index = injectorHandles.count == 1 ? 0 : layout.injector(forCPU: system.currentCPU())
         guard withInjector(index, { $0.push(job, jobClass) }) else { return false }
         // The injector stores its count seq_cst.
