@@ -50,7 +50,7 @@ import Musl
 //
 // A worker that finds nothing becomes a *searcher* if fewer than half the
 // workers already search, and tries steps 3-4 with growing pauses for a time
-// that adapts to what searching finds (2-50 µs, `searchBudget`). If that
+// that adapts to what searching finds (0-50 µs, `searchBudget`). If that
 // fails it goes to sleep on a futex, after announcing itself and re-checking
 // every queue (`Sleep`, docs/sleep-protocol.md), so no job is ever left
 // queued while every worker sleeps, and an idle pool's workers use no CPU.
@@ -158,10 +158,12 @@ final class Registry: @unchecked Sendable {
     /// (`searchRounds`), adapted to what searching finds
     /// (docs/sleep-protocol.md, "Bounded searching"): a search that finds a
     /// job after t ns raises it to 2t, one that finds nothing lowers it by an
-    /// eighth, within `searchBudgetRange`. So a thread that submits, waits
-    /// for the result and submits again (its own wake-up takes a few µs)
-    /// finds a searcher, while a pool woken for a tiny job every millisecond
-    /// stops spinning for nothing. One shared word on its own cache line;
+    /// eighth, within `searchBudgetRange`. So searchers keep spinning while
+    /// their late finds show that work keeps coming, and a pool woken for a
+    /// tiny job every millisecond stops spinning for nothing: two looks per
+    /// wake-up once the budget has decayed, since the floor is 0 (a 2 µs
+    /// floor cost that pool a tenth more CPU per fork-join,
+    /// docs/benchmarks.md). One shared word on its own cache line;
     /// relaxed, since it is a heuristic and a lost update only costs a
     /// little spinning.
     let searchBudget: UnsafeMutablePointer<Atomic<UInt64>>
@@ -170,7 +172,7 @@ final class Registry: @unchecked Sendable {
     /// What a thief calls before reading a deque's `bottom` under asymmetric
     /// fences; nil under symmetric ones. Every worker's deque holds it.
     let heavyBarrier: HeavyBarrier?
-    static let searchBudgetRange: ClosedRange<UInt64> = 2_000...50_000
+    static let searchBudgetRange: ClosedRange<UInt64> = 0...50_000
     /// How long a job must sit in a next slot before a thief may take it
     /// (`stealNextSlot`): about ten channel hand-offs.
     static let nextSlotGraceNanoseconds: UInt64 = 3_000
