@@ -31,18 +31,12 @@ USAGE
 binary=""
 while [ $# -gt 0 ]; do
     case "$1" in
-        --binary)
-            need_value "$@"
-            [ -x "$2" ] && [ -f "$2" ] || usage_error "--binary $2 is not an executable file"
-            binary="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
+        --binary) need_value "$@"; binary="$(executable_path "$1" "$2")"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) usage_error "unknown option '$1'" ;;
     esac
 done
-
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-bench="$(callgrind_binary "$binary" "$work")"
+callgrind_setup "$binary"
 
 # The pool's internals: its hot paths live in these types and functions.
 internals='(Registry|Sleep|Injector|Worker|WorkStealingDeque|DequeRing|StackJob|Latch|JobRing|TaskQueues)[.]|(^| )join[(<]'

@@ -32,19 +32,14 @@ binary=""
 max_per_element=20
 while [ $# -gt 0 ]; do
     case "$1" in
-        --binary)
-            need_value "$@"
-            [ -x "$2" ] && [ -f "$2" ] || usage_error "--binary $2 is not an executable file"
-            binary="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
+        --binary) need_value "$@"; binary="$(executable_path "$1" "$2")"; shift 2 ;;
         --max-per-element) need_value "$@"; check_count "$1" "$2" 1; max_per_element="$2"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) usage_error "unknown option '$1'" ;;
     esac
 done
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-bench="$(callgrind_binary "$binary" "$work")"
+callgrind_setup "$binary"
 
 map_n=1000000
 repetitions=3

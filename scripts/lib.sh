@@ -81,6 +81,13 @@ build_release() {
     printf '%s\n' "$bin"
 }
 
+# executable_path OPTION PATH: PATH made absolute, after checking that it
+# names an executable file (a usage error naming OPTION if not).
+executable_path() {
+    [ -x "$2" ] && [ -f "$2" ] || usage_error "$1 $2 is not an executable file"
+    printf '%s\n' "$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"
+}
+
 # callgrind_binary BINARY WORK: builds the release harness unless BINARY is
 # given, and prints the path of a copy of it in WORK without its DWARF
 # (valgrind 3.19 cannot read Swift's).
@@ -97,6 +104,14 @@ callgrind_binary() {
     cp "$binary" "$work/tasklets-bench"
     strip --strip-debug "$work/tasklets-bench"
     printf '%s\n' "$work/tasklets-bench"
+}
+
+# callgrind_setup BINARY: sets `work`, a temporary folder removed on exit,
+# and `bench`, callgrind_binary's copy of the harness in it.
+callgrind_setup() {
+    work="$(mktemp -d)"
+    trap 'rm -rf "$work"' EXIT
+    bench="$(callgrind_binary "$1" "$work")"
 }
 
 # callgrind_report WORK NAME ANNOTATE_OPTIONS COMMAND...: runs COMMAND under
