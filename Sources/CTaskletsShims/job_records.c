@@ -69,16 +69,23 @@ static void give_magazine(free_record *magazine) {
     release_chain(magazine);
 }
 
+// Cuts the chain starting at `head` after its first magazine's worth of
+// records (the chain holds at least that many) and returns the rest.
+static free_record *cut_after_magazine(free_record *head) {
+    free_record *last = head;
+    for (unsigned i = 1; i < magazine_records; i++) last = last->next;
+    free_record *rest = last->next;
+    last->next = NULL;
+    return rest;
+}
+
 // A thread that exits gives its cache back: whole magazines to the depot,
 // the rest to free().
 static void flush_on_exit(void *unused) {
     (void)unused;
     while (cache_count >= magazine_records) {
         free_record *magazine = cache_head;
-        free_record *last = magazine;
-        for (unsigned i = 1; i < magazine_records; i++) last = last->next;
-        cache_head = last->next;
-        last->next = NULL;
+        cache_head = cut_after_magazine(magazine);
         cache_count -= magazine_records;
         give_magazine(magazine);
     }
@@ -151,10 +158,7 @@ void ctasklets_job_record_free(void *pointer) {
         // Keep one magazine for this thread's own allocations; the other
         // goes to the depot for threads that allocate more than they free
         // (outside submitters).
-        free_record *last = cache_head;
-        for (unsigned i = 1; i < magazine_records; i++) last = last->next;
-        free_record *magazine = last->next;
-        last->next = NULL;
+        free_record *magazine = cut_after_magazine(cache_head);
         cache_count = magazine_records;
         give_magazine(magazine);
     }
