@@ -101,8 +101,8 @@ callgrind_binary() {
         binary="$(cd "$REPO_ROOT" && swift build -c release --show-bin-path)/tasklets-bench"
     fi
     [ -x "$binary" ] || die "the build made no executable at $binary"
-    cp "$binary" "$work/tasklets-bench"
-    strip --strip-debug "$work/tasklets-bench"
+    cp "$binary" "$work/tasklets-bench" || die "could not copy $binary"
+    strip --strip-debug "$work/tasklets-bench" || die "could not strip the copy of $binary"
     printf '%s\n' "$work/tasklets-bench"
 }
 

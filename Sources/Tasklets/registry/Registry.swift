@@ -161,9 +161,9 @@ final class Registry: @unchecked Sendable {
     /// eighth, within `searchBudgetRange`. So searchers keep spinning while
     /// their late finds show that work keeps coming, and a pool woken for a
     /// tiny job every millisecond stops spinning for nothing: two looks per
-    /// wake-up once the budget has decayed, since the floor is 0 (a 2 µs
-    /// floor cost that pool a tenth more CPU per fork-join,
-    /// docs/benchmarks.md). One shared word on its own cache line;
+    /// wake-up once the budget has decayed, since the floor is 0 (looking
+    /// twice cost that pool 8-15% less CPU per fork-join than a 2 µs
+    /// floor, docs/benchmarks.md). One shared word on its own cache line;
     /// relaxed, since it is a heuristic and a lost update only costs a
     /// little spinning.
     let searchBudget: UnsafeMutablePointer<Atomic<UInt64>>
