@@ -34,6 +34,9 @@ struct ScriptUsageTests {
         ("inline-check.sh", ["--max-per-element", "0"], "--max-per-element must be a whole number from 1"),
         ("inline-check.sh", ["--binary", "/nonexistent/tasklets-bench"], "is not an executable file"),
         ("inline-check.sh", ["--bogus"], "unknown option '--bogus'"),
+        ("arc-check.sh", ["--binary"], "--binary needs a value"),
+        ("arc-check.sh", ["--binary", "/nonexistent/tasklets-bench"], "is not an executable file"),
+        ("arc-check.sh", ["--bogus"], "unknown option '--bogus'"),
     ]
 
     /// Tools a script would install or run once its arguments were accepted.
