@@ -22,7 +22,11 @@ import Musl
 /// * `running`: a thief started the job; the thief's worker index + 1 sits in
 ///   the high 16 bits (`thiefShift`);
 /// * `helping`: the waiting owner is taking one of the thief's jobs (see
-///   `StackJob.beginHelping`); the thief may not set the latch meanwhile.
+///   `StackJob.beginHelping`); the thief may not set the latch meanwhile;
+/// * `watched`: the waiter, a thread blocked in `run`, will bring a helper
+///   itself if the job is still running after `Registry.helperDelay`, so
+///   the worker running it wakes nobody for the jobs it pushes until then
+///   (docs/sleep-protocol.md, "A blocked `run` brings its own helper").
 ///
 /// The waiter spins first and may then sleep on the futex word, after
 /// announcing it with one of the two sleeping bits. The setter's
@@ -41,6 +45,7 @@ struct Latch: ~Copyable {
     @usableFromInline static var running: UInt32 { 4 }
     @usableFromInline static var helping: UInt32 { 8 }
     @usableFromInline static var sleepingUntilSet: UInt32 { 16 }
+    @usableFromInline static var watched: UInt32 { 32 }
     @usableFromInline static var thiefShift: UInt32 { 16 }
 
     @usableFromInline let state: Atomic<UInt32>
@@ -91,13 +96,39 @@ struct Latch: ~Copyable {
     /// Notes that worker `thief` started the job; wakes a waiter that sleeps
     /// wanting to help (`sleeping`), not one that waits only for the end
     /// (`sleepingUntilSet`). releasing: publishes what the thief wrote
-    /// before (its deque's base in `StackJob.thiefBase`).
-    @inlinable
-    func markRunning(by thief: Int, system: SystemCalls) {
+    /// before (its deque's base in `StackJob.thiefBase`). Returns whether
+    /// the waiter watches the job (`watched`).
+    @inlinable @discardableResult
+    func markRunning(by thief: Int, system: SystemCalls) -> Bool {
         let bits = Latch.running | UInt32(truncatingIfNeeded: thief + 1) << Latch.thiefShift
-        if state.bitwiseOr(bits, ordering: .releasing).oldValue & Latch.sleeping != 0 {
+        let old = state.bitwiseOr(bits, ordering: .releasing).oldValue
+        if old & Latch.sleeping != 0 {
             system.futexWake(futexWord, Int32.max)
         }
+        return old & Latch.watched != 0
+    }
+
+    /// For the worker running a watched job, about to skip a wake-up:
+    /// whether the waiter still watches. The seq_cst fence puts the push
+    /// before it ahead of this load in the single total order S; the
+    /// waiter's `endWatch` is a seq_cst read-modify-write followed by the
+    /// seq_cst loads of its re-check (`Registry.hasVisibleWork`). So either
+    /// this load sees `watched` gone and the worker wakes a sleeper, or the
+    /// waiter's re-check sees the push and it does: never neither
+    /// (docs/sleep-protocol.md). Only a wake-up that is due pays the fence.
+    @inlinable
+    var isStillWatched: Bool {
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        return state.load(ordering: .relaxed) & Latch.watched != 0
+    }
+
+    /// For the waiter: stops watching, and returns whether a worker had
+    /// started the job and not finished it (it may have left wake-ups to
+    /// the waiter). sequentiallyConsistent: see `isStillWatched`.
+    @inlinable
+    func endWatch() -> Bool {
+        let old = state.bitwiseAnd(~Latch.watched, ordering: .sequentiallyConsistent).oldValue
+        return old & (Latch.running | Latch.set) == Latch.running
     }
 
     /// Sleeps until the latch is set, or also until a thief starts the job
@@ -121,15 +152,25 @@ struct Latch: ~Copyable {
         return isSet
     }
 
-    /// Waits on a thread outside any pool: a short spin, then the futex,
-    /// until the latch is set (such a thread cannot help a thief).
+    /// Waits on a thread outside any pool, which cannot help a thief: a
+    /// short spin, then the futex until the latch is set, or until
+    /// `deadline` (`ctasklets_now_ns`) passes when there is one. Returns
+    /// whether it is set.
     @inlinable
-    func waitBlocking(system: SystemCalls) {
+    func waitBlocking(system: SystemCalls, until deadline: UInt64? = nil) -> Bool {
         for _ in 0..<64 {
-            if isSet { return }
+            if isSet { return true }
             ctasklets_cpu_relax()
         }
-        while !sleep(system: system, timeoutNanoseconds: -1, wakeOnStart: false) {}
+        while true {
+            var timeout: Int64 = -1
+            if let deadline {
+                let now = ctasklets_now_ns()
+                guard now < deadline else { return isSet }
+                timeout = Int64(deadline &- now)
+            }
+            if sleep(system: system, timeoutNanoseconds: timeout, wakeOnStart: false) { return true }
+        }
     }
 
     @usableFromInline

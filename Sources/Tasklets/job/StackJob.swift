@@ -39,14 +39,22 @@ struct StackJob: ~Copyable {
     @usableFromInline
     static func executeTaken(_ reference: JobRef) {
         let job = reference.assumingMemoryBound(to: StackJob.self)
-        let worker = Worker.current
-        let system = worker?.pointee.registry.takeUnretainedValue().system ?? .live
-        if let worker {
-            // relaxed: `markRunning` publishes it.
-            job.pointee.thiefBase.store(worker.pointee.deque.bottomIndex, ordering: .relaxed)
-            job.pointee.latch.markRunning(by: worker.pointee.index, system: system)
+        guard let worker = Worker.current else {
+            Ambient.with(job.pointee.context) { job.pointee.body() }
+            job.pointee.latch.set(system: .live)
+            return
         }
+        let system = worker.pointee.registry.takeUnretainedValue().system
+        // relaxed: `markRunning` publishes it.
+        job.pointee.thiefBase.store(worker.pointee.deque.bottomIndex, ordering: .relaxed)
+        let watched = job.pointee.latch.markRunning(by: worker.pointee.index, system: system)
+        // A job its waiter watches defers this worker's wake-ups while it
+        // runs (`Worker.wakeOneIfNobodySearches`). Restored before the latch
+        // is set: after that the record may be gone.
+        let outerWatchedJob = worker.pointee.watchedJob
+        worker.pointee.watchedJob = watched ? job : nil
         Ambient.with(job.pointee.context) { job.pointee.body() }
+        worker.pointee.watchedJob = outerWatchedJob
         job.pointee.latch.set(system: system)
     }
 

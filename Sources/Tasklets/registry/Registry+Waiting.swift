@@ -29,6 +29,33 @@ enum HelpPolicy {
 }
 
 extension Registry {
+    /// How long a thread blocked in `run` lets its job run alone before it
+    /// brings a helper (`waitWatching`). About what waking a helper costs
+    /// in CPU time on a VM (a futex wake of a halted vCPU, and the helper's
+    /// fruitless search), so that a job that ends sooner wakes nobody and
+    /// one that lasts longer pays at most twice what it would have: the
+    /// ski-rental rule.
+    static var helperDelayNanoseconds: UInt64 { 20_000 }
+
+    /// A thread outside the pool waits for the `run` job it submitted with
+    /// `Latch.watched` set. The worker running such a job wakes nobody for
+    /// the jobs it pushes; if the job is still running after
+    /// `helperDelayNanoseconds`, this thread stops watching and, if any job
+    /// is queued, wakes a sleeper on the worker's behalf
+    /// (docs/sleep-protocol.md, "A blocked `run` brings its own helper").
+    func waitWatching(_ latch: borrowing Latch) {
+        if latch.waitBlocking(system: system, until: ctasklets_now_ns() &+ Registry.helperDelayNanoseconds) {
+            return
+        }
+        // A job not started yet is no longer watched once it starts; one
+        // that runs may have left its wake-ups to us. The re-check's loads
+        // are seq_cst, after `endWatch`'s seq_cst exchange.
+        if latch.endWatch() && hasVisibleWork() {
+            announceQueuedJob(publishedSequentiallyConsistent: true)
+        }
+        _ = latch.waitBlocking(system: system)
+    }
+
     /// Waits until `latch` is set: helps as `policy` allows, spins a little,
     /// then sleeps on the latch in slices that grow from 10 µs to 1 ms (so
     /// that it keeps helping when the thief publishes new subtasks; in a

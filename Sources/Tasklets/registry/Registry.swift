@@ -57,7 +57,11 @@ import Musl
 // A searcher that finds work and was the last searcher wakes one sleeper if
 // more work is visible; a push wakes a sleeper only when nobody searches.
 // Wakeups thus cascade while there is work and stop when there is none (the
-// Go and Tokio policy).
+// Go and Tokio policy). One exception: the job of a thread blocked in `run`
+// wakes nobody for its first 20 µs; that thread, which waits anyway, brings
+// a helper if the job lasts longer, so a tiny job costs no wake-up at all
+// (`waitWatching`; docs/sleep-protocol.md, "A blocked `run` brings its own
+// helper").
 //
 // A worker that must wait inside a job (a `join` whose half was stolen, a
 // scope whose tasklets still run) does not go back to the general loop. It
@@ -351,13 +355,18 @@ final class Registry: @unchecked Sendable {
         LentClosure.lend(body) { lentBody in
             var job = StackJob(body: lentBody, context: Ambient.node)
             return withUnsafeMutablePointer(to: &job) { record in
+                let worker = Worker.current
+                if worker == nil {
+                    // relaxed: the submission publishes it.
+                    record.pointee.latch.state.store(Latch.watched, ordering: .relaxed)
+                }
                 guard submitExternal(JobRef(record)) else { return false }
-                if let worker = Worker.current {
+                if let worker {
                     worker.pointee.registry.takeUnretainedValue().wait(
                         for: record.pointee.latch,
                         helping: .anyWork(floor: worker.pointee.deque.bottomIndex), on: worker)
                 } else {
-                    record.pointee.latch.waitBlocking(system: system)
+                    waitWatching(record.pointee.latch)
                 }
                 return true
             }

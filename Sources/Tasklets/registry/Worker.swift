@@ -72,6 +72,10 @@ struct Worker: ~Copyable {
     var runningSwiftJob: UInt = 0
     /// Whether this worker holds one of the pool's searching slots.
     var isSearching = false
+    /// The job this worker runs for a thread blocked in `run` that watches
+    /// it (`Latch.watched`), or nil; set and restored by
+    /// `StackJob.executeTaken` around the job's body.
+    @usableFromInline var watchedJob: UnsafeMutablePointer<StackJob>?
     /// xorshift64 state for picking victims.
     var random: UInt64
 
@@ -116,9 +120,15 @@ struct Worker: ~Copyable {
         return index
     }
 
+    /// The wake-up half of `pushLocal`. While this worker runs a job whose
+    /// waiter still watches it (`watchedJob`), the waiter brings the helper
+    /// instead, if the job lasts (docs/sleep-protocol.md, "A blocked `run`
+    /// brings its own helper"); the check costs nothing unless a wake-up is
+    /// due.
     @inlinable @inline(__always)
     func wakeOneIfNobodySearches() {
         if Sleep.shouldWake(afterLocalPushSeeing: sleepCounts) {
+            if let watchedJob, watchedJob.pointee.latch.isStillWatched { return }
             registry.takeUnretainedValue().sleep.wakeOne()
         }
     }
