@@ -24,7 +24,8 @@ import Musl
 /// * `helping`: the waiting owner is taking one of the thief's jobs (see
 ///   `StackJob.beginHelping`); the thief may not set the latch meanwhile;
 /// * `watched`: the waiter, a thread blocked in `run`, will bring a helper
-///   itself if the job is still running after `Registry.helperDelay`, so
+///   itself if the job is still running after
+///   `Registry.helperDelayNanoseconds`, so
 ///   the worker running it wakes nobody for the jobs it pushes until then
 ///   (docs/sleep-protocol.md, "A blocked `run` brings its own helper").
 ///
@@ -122,13 +123,15 @@ struct Latch: ~Copyable {
         return state.load(ordering: .relaxed) & Latch.watched != 0
     }
 
-    /// For the waiter: stops watching, and returns whether a worker had
-    /// started the job and not finished it (it may have left wake-ups to
-    /// the waiter). sequentiallyConsistent: see `isStillWatched`.
+    /// For the waiter: stops watching, and returns the index of the worker
+    /// running the job, which may have left wake-ups to the waiter; nil if
+    /// no worker had started it or it had finished. sequentiallyConsistent:
+    /// see `isStillWatched`.
     @inlinable
-    func endWatch() -> Bool {
+    func endWatch() -> Int? {
         let old = state.bitwiseAnd(~Latch.watched, ordering: .sequentiallyConsistent).oldValue
-        return old & (Latch.running | Latch.set) == Latch.running
+        guard old & (Latch.running | Latch.set) == Latch.running else { return nil }
+        return Int(old >> Latch.thiefShift) - 1
     }
 
     /// Sleeps until the latch is set, or also until a thief starts the job

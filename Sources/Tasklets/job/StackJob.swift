@@ -49,12 +49,13 @@ struct StackJob: ~Copyable {
         job.pointee.thiefBase.store(worker.pointee.deque.bottomIndex, ordering: .relaxed)
         let watched = job.pointee.latch.markRunning(by: worker.pointee.index, system: system)
         // A job its waiter watches defers this worker's wake-ups while it
-        // runs (`Worker.wakeOneIfNobodySearches`). Restored before the latch
-        // is set: after that the record may be gone.
-        let outerWatchedJob = worker.pointee.watchedJob
-        worker.pointee.watchedJob = watched ? job : nil
+        // runs, and so does every job run inside it (`Worker.watchedJob`).
+        // Restored before the latch is set: after that the record may be
+        // gone.
+        let outer = worker.pointee.watch
+        if watched { worker.pointee.watch = (job, ctasklets_now_ns()) }
         Ambient.with(job.pointee.context) { job.pointee.body() }
-        worker.pointee.watchedJob = outerWatchedJob
+        worker.pointee.watch = outer
         job.pointee.latch.set(system: system)
     }
 

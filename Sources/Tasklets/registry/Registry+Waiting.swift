@@ -32,25 +32,34 @@ extension Registry {
     /// How long a thread blocked in `run` lets its job run alone before it
     /// brings a helper (`waitWatching`). About what waking a helper costs
     /// in CPU time on a VM (a futex wake of a halted vCPU, and the helper's
-    /// fruitless search), so that a job that ends sooner wakes nobody and
-    /// one that lasts longer pays at most twice what it would have: the
-    /// ski-rental rule.
-    static var helperDelayNanoseconds: UInt64 { 20_000 }
+    /// fruitless search), so that a job that ends sooner wakes nobody. The
+    /// futex timeout also takes the waiter's timer slack (50 µs by default
+    /// on Linux), so the helper comes 20-70 µs after the job started.
+    @usableFromInline static var helperDelayNanoseconds: UInt64 { 20_000 }
+
+    /// For a worker about to skip a wake-up inside a watched job: whether
+    /// the waiter still watches and the delay has not passed.
+    @inlinable
+    static func isStillWatched(_ watch: (job: UnsafeMutablePointer<StackJob>, since: UInt64)) -> Bool {
+        watch.job.pointee.latch.isStillWatched
+            && ctasklets_now_ns() &- watch.since < helperDelayNanoseconds
+    }
 
     /// A thread outside the pool waits for the `run` job it submitted with
     /// `Latch.watched` set. The worker running such a job wakes nobody for
     /// the jobs it pushes; if the job is still running after
-    /// `helperDelayNanoseconds`, this thread stops watching and, if any job
-    /// is queued, wakes a sleeper on the worker's behalf
+    /// `helperDelayNanoseconds`, this thread stops watching and, if that
+    /// worker's deque holds a job, wakes a sleeper on its behalf
     /// (docs/sleep-protocol.md, "A blocked `run` brings its own helper").
     func waitWatching(_ latch: borrowing Latch) {
         if latch.waitBlocking(system: system, until: ctasklets_now_ns() &+ Registry.helperDelayNanoseconds) {
             return
         }
         // A job not started yet is no longer watched once it starts; one
-        // that runs may have left its wake-ups to us. The re-check's loads
-        // are seq_cst, after `endWatch`'s seq_cst exchange.
-        if latch.endWatch() && hasVisibleWork() {
+        // that runs may have left its wake-ups to us, all in its worker's
+        // deque. The load of `count` is seq_cst, after `endWatch`'s seq_cst
+        // read-modify-write.
+        if let index = latch.endWatch(), workers[index].pointee.deque.count > 0 {
             announceQueuedJob(publishedSequentiallyConsistent: true)
         }
         _ = latch.waitBlocking(system: system)

@@ -73,9 +73,10 @@ struct Worker: ~Copyable {
     /// Whether this worker holds one of the pool's searching slots.
     var isSearching = false
     /// The job this worker runs for a thread blocked in `run` that watches
-    /// it (`Latch.watched`), or nil; set and restored by
-    /// `StackJob.executeTaken` around the job's body.
-    @usableFromInline var watchedJob: UnsafeMutablePointer<StackJob>?
+    /// it (`Latch.watched`), and when it started (`ctasklets_now_ns`); nil
+    /// outside such a job. Set and restored by `StackJob.executeTaken`
+    /// around the job's body; jobs run inside it keep it.
+    @usableFromInline var watch: (job: UnsafeMutablePointer<StackJob>, since: UInt64)?
     /// xorshift64 state for picking victims.
     var random: UInt64
 
@@ -121,14 +122,15 @@ struct Worker: ~Copyable {
     }
 
     /// The wake-up half of `pushLocal`. While this worker runs a job whose
-    /// waiter still watches it (`watchedJob`), the waiter brings the helper
+    /// waiter still watches it (`watch`), the waiter brings the helper
     /// instead, if the job lasts (docs/sleep-protocol.md, "A blocked `run`
-    /// brings its own helper"); the check costs nothing unless a wake-up is
-    /// due.
+    /// brings its own helper"). A push after the delay wakes a sleeper
+    /// itself, so a waiter that gets no CPU in time delays only the pushes
+    /// before it. The check costs nothing unless a wake-up is due.
     @inlinable @inline(__always)
     func wakeOneIfNobodySearches() {
         if Sleep.shouldWake(afterLocalPushSeeing: sleepCounts) {
-            if let watchedJob, watchedJob.pointee.latch.isStillWatched { return }
+            if let watch, Registry.isStillWatched(watch) { return }
             registry.takeUnretainedValue().sleep.wakeOne()
         }
     }
