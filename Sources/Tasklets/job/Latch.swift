@@ -113,9 +113,9 @@ struct Latch: ~Copyable {
     /// whether the waiter still watches. The seq_cst fence puts the push
     /// before it ahead of this load in the single total order S; the
     /// waiter's `endWatch` is a seq_cst read-modify-write followed by the
-    /// seq_cst loads of its re-check (`Registry.hasVisibleWork`). So either
-    /// this load sees `watched` gone and the worker wakes a sleeper, or the
-    /// waiter's re-check sees the push and it does: never neither
+    /// seq_cst loads of this worker's deque (`Registry.waitWatching`). So
+    /// either this load sees `watched` gone and the worker wakes a sleeper,
+    /// or the waiter sees the push and it does: never neither
     /// (docs/sleep-protocol.md). Only a wake-up that is due pays the fence.
     @inlinable
     var isStillWatched: Bool {

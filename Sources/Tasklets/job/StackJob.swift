@@ -49,7 +49,7 @@ struct StackJob: ~Copyable {
         job.pointee.thiefBase.store(worker.pointee.deque.bottomIndex, ordering: .relaxed)
         let watched = job.pointee.latch.markRunning(by: worker.pointee.index, system: system)
         // A job its waiter watches defers this worker's wake-ups while it
-        // runs, and so does every job run inside it (`Worker.watchedJob`).
+        // runs, and so does every job run inside it (`Worker.watch`).
         // Restored before the latch is set: after that the record may be
         // gone.
         let outer = worker.pointee.watch
