@@ -35,9 +35,11 @@ import Testing
     /// did not run in time, other suites busy on both cores) does bring a
     /// helper, so the 200 rounds are tried up to three times for one in
     /// which at most a quarter of the runs did; without the watch every
-    /// attempt wakes about once a round. Under a sanitizer, where a hand-off
-    /// alone can outlast the delay, it asks only for fewer wake-ups than the
-    /// control.
+    /// attempt wakes about once a round. Under a sanitizer every job can
+    /// outlast the delay (CI's ThreadSanitizer run once saw 200 of 200 in all
+    /// three attempts, with other suites busy on both cores), so there the
+    /// counts are printed and only the control is checked: the delay is a
+    /// fixed 20 µs, and the claim is about uninstrumented code.
     @Test func aTinyRunWakesNoSecondWorker() throws {
         let pool = try TaskletPool(workers: 2, placement: .unpinned)
         defer { pool.shutdown() }
@@ -63,11 +65,12 @@ import Testing
             let watched = Self.searcherWakes(pool) - watchedBefore
             print("searcher wake-ups over \(rounds) tiny fork-joins: spawned \(control), run \(watched)")
             results.append((control, watched))
-            if watched * 4 <= control { break }
+            if watched * 4 < control || runsUnderASanitizer { break }
         }
         #expect(results.allSatisfy { $0.control >= UInt64(rounds / 2) }, "the control's pushes did not wake the sleeper")
-        let factor: UInt64 = runsUnderASanitizer ? 1 : 4
-        #expect(results.contains { $0.watched * factor < $0.control }, "\(results)")
+        if !runsUnderASanitizer {
+            #expect(results.contains { $0.watched * 4 < $0.control }, "\(results)")
+        }
     }
 
     /// A watched job that pushes `b` and then runs a long leaf still gets a
