@@ -17,8 +17,8 @@ public struct PoolPlan: Sendable {
     /// plain memory, first-touched by their pinned owner), or nil.
     public let nodeLocalMemoryUnavailable: String?
     /// How the deques fence an owner's take against a thief's steal:
-    /// symmetric unless `TASKLETS_DEQUE_FENCES=asymmetric` (then asymmetric
-    /// where the kernel has membarrier, which deciding registers for).
+    /// asymmetric where the kernel has membarrier (which deciding registers
+    /// for), unless `TASKLETS_DEQUE_FENCES=symmetric`.
     public let dequeFences: DequeFences
     /// Passes a thief makes over each tier of victims before it moves out
     /// to the next (`TASKLETS_STEAL_ROUNDS`; default 2 on several nodes, 1

@@ -75,7 +75,7 @@ public final class TaskletPool: @unchecked Sendable {
     init(
         workers: Int?, placement: Placement? = nil, stackSize: Int? = nil, supervision: Supervision? = nil,
         sysfsRoot: String = "/sys", system: SystemCalls, errorHandler: @escaping @Sendable (any Error) -> Void,
-        diagnosticHandler: DiagnosticHandler? = nil
+        diagnosticHandler: DiagnosticHandler? = nil, fencedTakesWindow: Int = OwnerFences.defaultWindow
     ) throws(TaskletPoolError) {
         let plan = try TaskletPool.plan(
             workers: workers, placement: placement, stackSize: stackSize, sysfsRoot: sysfsRoot,
@@ -84,8 +84,8 @@ public final class TaskletPool: @unchecked Sendable {
         registry = Registry(
             layout: PoolLayout(
                 topology: plan.topology, placements: plan.workers, roundsPerTier: plan.roundsPerTier),
-            stackSize: plan.stackSize, fences: plan.dequeFences, system: system, supervision: settings,
-            errorHandler: errorHandler)
+            stackSize: plan.stackSize, fences: plan.dequeFences, fencedTakesWindow: fencedTakesWindow,
+            system: system, supervision: settings, errorHandler: errorHandler)
         registry.taskExecutor = asUnownedTaskExecutor()
         registry.diagnosticHandler = diagnosticHandler
         try registry.startThreads()
@@ -237,9 +237,10 @@ public final class TaskletPool: @unchecked Sendable {
         registry.reports
     }
 
-    /// How this pool's deques fence a take against a steal: symmetric (a
-    /// fence per take) unless `TASKLETS_DEQUE_FENCES=asymmetric` asked for
-    /// fence-free `join`s and the kernel has membarrier.
+    /// How this pool's deques fence a take against a steal: asymmetric
+    /// (fence-free `join`s while no thief comes) where the kernel has
+    /// membarrier, unless `TASKLETS_DEQUE_FENCES=symmetric` asked for a
+    /// fence per take.
     public var dequeFences: DequeFences {
         registry.fences
     }

@@ -48,6 +48,18 @@
 //                     check of the model itself: the hand-shake alone must
 //                     not order anything)
 //   asym_barrier_early a thief calls membarrier before loading top
+//   asym_trust_request a thief trusts a request not yet confirmed (skips
+//                     membarrier when another thief asked the owner to fence)
+//   asym_no_generation the owner's clear keeps the generation, so a thief
+//                     can confirm a request made after it
+//   asym_word_before_fence a thief loads the owner's word before its fence
+//   asym_clear_no_fence the owner clears the word without the fence after it
+//   asym_confirm_relaxed a thief confirms with a relaxed CAS
+//   asym_owner_ignores_word the owner never fences, though thieves trust a
+//                     confirmed word (the fence-free owner of before)
+//   asym_word_before_store the owner loads its word before it stores bottom
+//                     in take() and takeBack(index:) (what the compiler
+//                     barrier before that load forbids)
 // Orderings kept without a failing mutant here (docs/verification.md says why
 // Relacy cannot tell them apart): cas_acq_rel, take_store_relaxed,
 // push_top_relaxed, help_release_relaxed. They build too (-DMUTANT=...).
@@ -81,6 +93,13 @@
 #define MUTANT_asym_owner_reordered 19
 #define MUTANT_asym_point_no_fence 20
 #define MUTANT_asym_barrier_early 21
+#define MUTANT_asym_trust_request 22
+#define MUTANT_asym_no_generation 23
+#define MUTANT_asym_word_before_fence 24
+#define MUTANT_asym_clear_no_fence 25
+#define MUTANT_asym_confirm_relaxed 26
+#define MUTANT_asym_owner_ignores_word 27
+#define MUTANT_asym_word_before_store 28
 #ifndef MUTANT
 #define MUTANT none
 #endif
@@ -121,6 +140,12 @@
 #else
 #define END_HELPING_ORDER rl::mo_release
 #define FINISH_ORDER rl::mo_acq_rel
+#endif
+
+#if MUTANT_ID == MUTANT_asym_confirm_relaxed
+#define CONFIRM_ORDER rl::mo_relaxed
+#else
+#define CONFIRM_ORDER rl::mo_release
 #endif
 
 // Swift `Int` and `UInt` (the slots hold a JobRef's bit pattern; 0 = none).
@@ -272,15 +297,37 @@ struct Coverage {
     // join_test and help_test: jobs the floor-limited helper got, jobs moved
     // by batches, records taken back from under buried jobs, records stolen.
     unsigned long helped, batched, buried_taken_back, records_stolen;
+    // Asymmetric fences: steals that trusted a confirmed word (no
+    // membarrier), steals that called membarrier, the owner's clears.
+    unsigned long trusted, barriers, clears;
 };
 static Coverage coverage;
 
 enum TakeBackResult { takeback_taken, takeback_stolen, takeback_buried };
 
+// Swift: enum OwnerFences.
+enum { fence_free = 0, requested = 1, fencing = 2, phase_mask = 3, generation = 4 };
+// Fenced takes between the model owner's clears (the *clears* tests use 1).
+static int adaptive_window = 2;
+// Whether a deque starts with its owner fencing, as after an earlier
+// thief's confirmed request (the *clears* tests): the clears then come
+// sooner, within the reach of a random search.
+static bool start_fencing = false;
+// Turns a thief of deque_test yields before each look (the clears tests).
+static int thief_pauses = 0;
+
 struct WorkStealingDeque {
     rl::atomic<Int> top;            // Swift: `let top: Atomic<Int>`
     rl::atomic<Int> bottom;         // Swift: `let bottom: Atomic<Int>`
     rl::atomic<DequeRing*> ring;    // Swift: `let ring: Atomic<UnsafeMutablePointer<DequeRing>>`
+    // Swift: `let ownerFences: Atomic<Int>` (WorkStealingDeque+OwnerFences.swift):
+    // generation << 2 | phase.
+    rl::atomic<Int> owner_fences;
+    // Swift: `fencedTakesLeft` (owner only). The model's owner clears the
+    // word after every `adaptive_window` fenced takes, thieves or not: the
+    // real owner clears less often (only after a window without thieves),
+    // and any time of clearing must be safe.
+    int fenced_takes_left;
 
     // Swift: init(capacity:)
     // The thread that owns this deque: the one a thief's membarrier must
@@ -289,6 +336,12 @@ struct WorkStealingDeque {
 
     void init(Int capacity, unsigned owner = 0) {
         owner_thread = owner;
+#ifdef ASYMMETRIC
+        owner_fences($).store(start_fencing ? fencing : fence_free, rl::mo_relaxed);
+#else
+        owner_fences($).store(fencing, rl::mo_relaxed);
+#endif
+        fenced_takes_left = adaptive_window;
         top($).store(0, rl::mo_relaxed);
         bottom($).store(0, rl::mo_relaxed);
         ring($).store(DequeRing::allocate(capacity, 0), rl::mo_relaxed);
@@ -324,16 +377,81 @@ struct WorkStealingDeque {
 
     // Swift: WorkStealingDeque.fenceBeforeReadingTop(). Symmetric: the seq_cst
     // fence (`fenced` false for the take_fence/takeback_fence mutants).
-    // Asymmetric: a compiler barrier, which the model expresses by keeping
-    // the store and the load in program order, with a membarrier point
-    // between them like everywhere else.
-    void fence_before_reading_top(bool fenced) {
+    // Asymmetric: the fence while the word says the owner fences, else a
+    // compiler barrier, which the model expresses by keeping the store and
+    // the load in program order, with a membarrier point between them like
+    // everywhere else.
+    void fence_before_reading_top(bool fenced, Int preloaded = -1) {
 #ifdef ASYMMETRIC
         (void)fenced;
         MB_POINT;
+        Int word = preloaded;
+        if (word < 0) {
+            word = owner_fences($).load(rl::mo_relaxed);
+            MB_POINT;
+        }
+        if ((word & phase_mask) != fence_free && MUTANT_ID != MUTANT_asym_owner_ignores_word) {
+            rl::atomic_thread_fence(rl::mo_seq_cst, $);
+            if (--fenced_takes_left <= 0) {
+                fenced_takes_left = adaptive_window;
+                look_for_thieves();
+            }
+        }
+        MB_POINT;
 #else
+        (void)preloaded;
         if (fenced) rl::atomic_thread_fence(rl::mo_seq_cst, $);
 #endif
+    }
+
+    // The asym_word_before_store mutant: the owner's word loaded before the
+    // store of `bottom` (-1: loaded in its place, after the store).
+    Int word_before_store() {
+#if defined(ASYMMETRIC) && MUTANT_ID == MUTANT_asym_word_before_store
+        Int word = owner_fences($).load(rl::mo_relaxed);
+        MB_POINT;
+        return word;
+#else
+        return -1;
+#endif
+    }
+
+    // Swift: WorkStealingDeque.lookForThieves(), clearing every time (see
+    // fenced_takes_left).
+    void look_for_thieves() {
+        Int word = owner_fences($).load(rl::mo_relaxed);
+        if ((word & phase_mask) == fence_free) return;
+        MB_POINT;
+#if MUTANT_ID == MUTANT_asym_no_generation
+        owner_fences($).store(word & ~(Int)phase_mask, rl::mo_relaxed);
+#else
+        owner_fences($).store((word & ~(Int)phase_mask) + generation, rl::mo_relaxed);
+#endif
+        coverage.clears += 1;
+        MB_POINT;
+#if MUTANT_ID != MUTANT_asym_clear_no_fence
+        rl::atomic_thread_fence(rl::mo_seq_cst, $);
+#endif
+    }
+
+    // Swift: WorkStealingDeque.requestOwnerFences(seen:)
+    void request_owner_fences(Int seen) {
+        Int expected = seen;
+        if ((seen & phase_mask) == fence_free) {
+            Int current = seen;
+            if (owner_fences($).compare_exchange_strong(current, seen | requested, rl::mo_relaxed, rl::mo_relaxed))
+                expected = seen | requested;
+            else
+                expected = current;
+        }
+#if MUTANT_ID != MUTANT_asym_no_barrier && MUTANT_ID != MUTANT_asym_barrier_late && MUTANT_ID != MUTANT_asym_barrier_early
+        membarrier_call(owner_thread);
+#endif
+        if ((expected & phase_mask) == requested) {
+            Int current = expected;
+            owner_fences($).compare_exchange_strong(current, (expected & ~(Int)phase_mask) | fencing,
+                                                    CONFIRM_ORDER, rl::mo_relaxed);
+        }
     }
 
     // Swift: WorkStealingDeque.take() -- returns 0 for nil.
@@ -350,8 +468,9 @@ struct WorkStealingDeque {
         MB_POINT;
         bottom($).store(b, TAKE_BOTTOM_ORDER);
 #else
+        Int preloaded = word_before_store();
         bottom($).store(b, TAKE_BOTTOM_ORDER);
-        fence_before_reading_top(MUTANT_ID != MUTANT_take_fence);
+        fence_before_reading_top(MUTANT_ID != MUTANT_take_fence, preloaded);
         t = top($).load(rl::mo_relaxed);
 #endif
         MB_POINT;
@@ -382,8 +501,9 @@ struct WorkStealingDeque {
         MB_POINT;
         bottom($).store(b, TAKE_BOTTOM_ORDER);
 #else
+        Int preloaded = word_before_store();
         bottom($).store(b, TAKE_BOTTOM_ORDER);
-        fence_before_reading_top(MUTANT_ID != MUTANT_takeback_fence);
+        fence_before_reading_top(MUTANT_ID != MUTANT_takeback_fence, preloaded);
         t = top($).load(rl::mo_relaxed);
 #endif
         MB_POINT;
@@ -422,20 +542,37 @@ struct WorkStealingDeque {
 #endif
         Int t = top($).load(rl::mo_acquire);
 #ifdef ASYMMETRIC
+        bool confirmed = true;
         if (fenced) {
-            // Swift: the relaxed emptiness hint, then the heavy barrier.
-            Int hint = bottom($).load(rl::mo_relaxed);
-            if (!(t < hint) || !(t >= floor)) return steal_empty;
-#if MUTANT_ID != MUTANT_asym_no_barrier && MUTANT_ID != MUTANT_asym_barrier_late && MUTANT_ID != MUTANT_asym_barrier_early
-            membarrier_call(owner_thread);
+            // Swift: the fence, the acquiring load of the owner's word, and
+            // when it is not confirmed the relaxed emptiness hint, then the
+            // request with its heavy barrier.
+#if MUTANT_ID == MUTANT_asym_word_before_fence
+            Int word = owner_fences($).load(rl::mo_acquire);
+            rl::atomic_thread_fence(rl::mo_seq_cst, $);
+#else
+            rl::atomic_thread_fence(rl::mo_seq_cst, $);
+            Int word = owner_fences($).load(rl::mo_acquire);
 #endif
+            confirmed = (word & phase_mask) == fencing;
+#if MUTANT_ID == MUTANT_asym_trust_request
+            confirmed = confirmed || (word & phase_mask) == requested;
+#endif
+            if (!confirmed) {
+                Int hint = bottom($).load(rl::mo_relaxed);
+                if (!(t < hint) || !(t >= floor)) return steal_empty;
+                request_owner_fences(word);
+                coverage.barriers += 1;
+            } else {
+                coverage.trusted += 1;
+            }
         }
 #elif MUTANT_ID != MUTANT_steal_fence
         if (fenced) rl::atomic_thread_fence(rl::mo_seq_cst, $);
 #endif
         Int b = bottom($).load(rl::mo_acquire);
 #if defined(ASYMMETRIC) && MUTANT_ID == MUTANT_asym_barrier_late
-        if (fenced) membarrier_call(owner_thread);
+        if (fenced && !confirmed) membarrier_call(owner_thread);
 #endif
         if (!(t < b)) return steal_empty;
 #if MUTANT_ID != MUTANT_floor_after_cas
@@ -672,6 +809,9 @@ struct deque_test : rl::test_suite<deque_test<thieves, attempts>, 1 + thieves> {
             while (UInt job = deque.take()) ran(job);
         } else {
             for (int attempt = 0; attempt < attempts; attempt++) {
+                // The clears tests: time passes between a thief's looks,
+                // so that they spread over the owner's takes and clears.
+                for (int turn = 0; turn < thief_pauses; turn++) wait_turn();
                 UInt job = 0;
                 if (deque.steal(job) == steal_success) ran(job);
             }
@@ -688,10 +828,12 @@ struct growth_3 : deque_test<3, 4> {};
 static void report(char const* name, bool ok, unsigned long schedules) {
     std::printf("-- %s: %s after %lu schedules (coverage: %lu steals, %lu lost CAS, "
                 "%lu grows, last job won/lost by owner %lu/%lu, helped %lu, batched %lu, "
-                "records taken back from under others %lu, records stolen %lu)\n",
+                "records taken back from under others %lu, records stolen %lu, "
+                "asymmetric: trusted %lu, membarriers %lu, clears %lu)\n",
                 name, ok ? "PASS" : "FAIL", schedules, coverage.steals, coverage.retries,
                 coverage.grows, coverage.owner_won_last, coverage.owner_lost_last, coverage.helped,
-                coverage.batched, coverage.buried_taken_back, coverage.records_stolen);
+                coverage.batched, coverage.buried_taken_back, coverage.records_stolen,
+                coverage.trusted, coverage.barriers, coverage.clears);
 }
 
 // Runs one Relacy search over test T with `params`, after `heading`.
@@ -1057,6 +1199,13 @@ char const* queue_test<thieves, attempts>::script = "";
 
 struct queue_2 : queue_test<2, 4> {};
 
+// The owner's clears against thieves that trust the word: many takes, the
+// word cleared after every fenced take (adaptive_window 1).
+static char const* const clear_script = "pptpptpptpt";
+struct clears_2 : deque_test<2, 4> {};
+struct clears_3 : deque_test<3, 3> {};
+struct clears_tight : deque_test<2, 1> {};
+
 struct small_1 : deque_test<1, 3> {};
 struct small_2 : deque_test<2, 2> {};
 
@@ -1085,6 +1234,31 @@ int main(int argc, char** argv) {
     ok = ok && run_random<join_3>("join and waits, owner + helper + 2 batch thieves", "", iterations, total);
     ok = ok && run_random<help_6>("handshake, thief + waiting owner + thief", "", iterations, total);
     ok = ok && run_random<queue_2>("task queue (fenceless steals), owner + 2 thieves", "", iterations, total);
+#ifdef ASYMMETRIC
+    adaptive_window = 1;
+    start_fencing = true;
+    thief_pauses = 3;
+    ok = ok && run_random<clears_2>("owner's clears, owner + 2 thieves", clear_script, iterations, total);
+    ok = ok && run_random<clears_3>("owner's clears, owner + 3 thieves", clear_script, iterations, total);
+    ok = ok && run_random<clears_2>("a clear between two takes, owner + 2 thieves", "ppptt", iterations, total);
+    adaptive_window = 2;
+    start_fencing = false;
+    thief_pauses = 0;
+#endif
+#ifdef ASYMMETRIC
+    if (bounded) {
+        // Where thieves trust the word they need no membarrier, whose
+        // hand-shake is what puts the other tests out of a bounded search's
+        // reach: a clear between two takes, every schedule with at most 1
+        // preemptions.
+        adaptive_window = 1;
+        start_fencing = true;
+        ok = ok && run_bounded<clears_tight>("a clear between two takes, owner + 2 thieves", "ppptt", 1, total);
+        adaptive_window = 2;
+        start_fencing = false;
+    }
+    bounded = false;  // the rest need the membarrier hand-shake (see above)
+#endif
     if (bounded) {
         // Every schedule with at most `bound` preemptions, every choice of
         // Relacy's load-value model (in this mode a relaxed/acquire load may

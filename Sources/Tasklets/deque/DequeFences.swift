@@ -5,18 +5,18 @@ import CTaskletsShims
 ///
 /// Both sides must issue a full barrier between their store (or load) and
 /// their load, or owner and thief could both take the last job. Symmetric
-/// fences put one on every take, which is every `join`; asymmetric fences
-/// move all of the cost to the thieves, which are rare: the owner keeps
-/// its order with a compiler barrier only, and a thief that finds a deque
-/// non-empty calls `membarrier(2)`, which runs a full barrier on every CPU
-/// running a thread of this process (docs/join.md, "The fence-free fast
-/// path").
+/// fences put one on every take, which is every `join`. Asymmetric fences
+/// (the default) let an owner take behind a compiler barrier while no thief
+/// comes: the first thief to find its deque non-empty calls `membarrier(2)`,
+/// which runs a full barrier on every CPU running a thread of this process,
+/// and asks the owner to fence its takes until a window of them passes with
+/// no thief (`OwnerFences`; docs/join.md, "The fence-free fast path").
 public enum DequeFences: Sendable, Hashable, CustomStringConvertible {
-    /// Owners take without a fence; thieves pay with `membarrier`
-    /// (`TASKLETS_DEQUE_FENCES=asymmetric`).
+    /// Owners take without a fence while no thief comes; a thief that finds
+    /// one fence-free calls `membarrier` and asks it to fence. The default,
+    /// or asked for with `TASKLETS_DEQUE_FENCES=asymmetric`.
     case asymmetric
-    /// Every take and every steal issues a seq_cst fence (Lê et al.): the
-    /// default for now (docs/join.md, "Why not the default yet"), or asked
+    /// Every take and every steal issues a seq_cst fence (Lê et al.), asked
     /// for with `TASKLETS_DEQUE_FENCES=symmetric`.
     ///
     /// (An enum, so that a switch over it is exhaustive: a new kind of
@@ -27,30 +27,30 @@ public enum DequeFences: Sendable, Hashable, CustomStringConvertible {
     /// kernel, or seccomp).
     case symmetricFallback(SystemError)
 
-    /// The environment variable that picks them: `symmetric` (the
-    /// default) or `asymmetric`.
+    /// The environment variable that picks them: `asymmetric` (the
+    /// default) or `symmetric`.
     public static let environmentVariable = "TASKLETS_DEQUE_FENCES"
 
     /// One line, as `tasklets-bench topology` prints it.
     public var description: String {
         switch self {
-        case .asymmetric: "asymmetric (owners fence-free, thieves call membarrier)"
-        case .symmetric: "symmetric (the default; \(DequeFences.environmentVariable)=asymmetric for fence-free takes)"
+        case .asymmetric: "asymmetric (the default: owners fence-free until a thief comes, which calls membarrier once)"
+        case .symmetric: "symmetric (\(DequeFences.environmentVariable)=symmetric: every take fences)"
         case .symmetricFallback(let error): "symmetric (\(error))"
         }
     }
 
-    /// Whether a deque's owner takes without a fence.
+    /// Whether a deque's owner may take without a fence.
     public var isAsymmetric: Bool { self == .asymmetric }
 
-    /// Reads `TASKLETS_DEQUE_FENCES` and, for asymmetric fences, registers
-    /// the process for membarrier; falls back to symmetric fences when the
-    /// kernel refuses.
+    /// Reads `TASKLETS_DEQUE_FENCES` and, for asymmetric fences (the
+    /// default), registers the process for membarrier; falls back to
+    /// symmetric fences when the kernel refuses.
     static func choose(system: SystemCalls) throws(TaskletPoolError) -> DequeFences {
         let value = system.environment(environmentVariable)
         switch value?.filter({ !$0.isWhitespace }) {
-        case "asymmetric": break
-        case nil, "", "symmetric": return .symmetric
+        case nil, "", "asymmetric": break
+        case "symmetric": return .symmetric
         default:
             throw .invalidEnvironment(
                 variable: environmentVariable, value: value ?? "", expected: "asymmetric or symmetric")

@@ -18,11 +18,12 @@ import Synchronization
 /// The store-load race over the last job needs a full barrier on both
 /// sides. With `heavyBarrier` nil (symmetric fences) both sides issue a
 /// seq_cst fence, as Lê et al. do. With it set (asymmetric fences,
-/// `DequeFences`), the owner's take issues only a compiler barrier and a
-/// thief calls `heavyBarrier` (membarrier) instead of its fence: that runs a
-/// full barrier on every CPU running one of our threads, the owner's
-/// included, so wherever it lands in the owner's take the two are ordered
-/// as if the owner had fenced (docs/join.md, "The fence-free fast path").
+/// `DequeFences`), the owner fences only while thieves come: a thief that
+/// finds the owner fence-free calls `heavyBarrier` (membarrier), which runs
+/// a full barrier on the owner wherever it is, and asks it to fence from
+/// then on; the owner goes back to fence-free takes after a window of
+/// fenced takes with no thief (WorkStealingDeque+OwnerFences.swift;
+/// docs/join.md, "The fence-free fast path").
 ///
 /// The model-checked C++ mirror of this type is `Tests/ModelCheck/deque.cpp`;
 /// keep the two in step (`-DASYMMETRIC` models the asymmetric fences).
@@ -35,9 +36,23 @@ struct WorkStealingDeque: ~Copyable {
     @usableFromInline let top: Atomic<Int>
     /// One past the newest element. Written only by the owner.
     @usableFromInline let bottom: Atomic<Int>
+    // A take touches `top`, `bottom`, `ownerFences` and, when it fences,
+    // `fencedTakesLeft`: the first 32 bytes, declared together so that
+    // they are likely to share one cache line.
+    /// Whether the owner fences its takes, and which request for that is
+    /// current (`OwnerFences`). Thieves read it after their fence.
+    @usableFromInline let ownerFences: Atomic<Int>
+    /// Fenced takes left before the owner looks whether thieves still come.
+    /// Owner only (atomic because the deque's methods are non-mutating).
+    @usableFromInline let fencedTakesLeft: Atomic<Int>
     /// The current ring. Written only by the owner (when it grows).
     /// The current ring's address (as bits: decoding needs no nil check).
     @usableFromInline let ring: Atomic<UInt>
+    /// Set by a thief that found jobs while the owner fences; the owner
+    /// clears it at each look (`lookForThieves`). Only a hint.
+    @usableFromInline let thievesCame: Atomic<Bool>
+    /// How many fenced takes make one window (`lookForThieves`).
+    @usableFromInline let fencedTakesWindow: Int
 
     /// Where the rings come from (plain memory when nil).
     let memory: RingMemory?
@@ -45,9 +60,18 @@ struct WorkStealingDeque: ~Copyable {
     /// fences (see the type's comment).
     @usableFromInline let heavyBarrier: HeavyBarrier?
 
-    init(capacity: Int = 256, memory: RingMemory? = nil, heavyBarrier: HeavyBarrier? = nil) {
+    init(
+        capacity: Int = 256, memory: RingMemory? = nil, heavyBarrier: HeavyBarrier? = nil,
+        fencedTakesWindow: Int = OwnerFences.defaultWindow
+    ) {
         top = Atomic(0)
         bottom = Atomic(0)
+        // Symmetric fences: fencing for good (nothing clears it without a
+        // heavy barrier). Asymmetric: fence-free until a thief asks.
+        ownerFences = Atomic(heavyBarrier == nil ? OwnerFences.fencing : OwnerFences.fenceFree)
+        fencedTakesLeft = Atomic(fencedTakesWindow)
+        thievesCame = Atomic(false)
+        self.fencedTakesWindow = fencedTakesWindow
         self.memory = memory
         self.heavyBarrier = heavyBarrier
         ring = Atomic(UInt(bitPattern: DequeRing.allocate(capacity: capacity, previous: nil, memory: memory).base))
@@ -152,34 +176,6 @@ struct WorkStealingDeque: ~Copyable {
         return .stolen
     }
 
-    /// The owner's half of the barrier between its store of `bottom` and its
-    /// load of `top` in `take` and `takeBack`.
-    ///
-    /// Symmetric: a seq_cst fence, which orders the store before the load in
-    /// the single total order S, against the thief's fence in `steal`.
-    ///
-    /// Asymmetric: only a compiler barrier, so that the store and the load
-    /// stay in program order in the instructions. A thief's membarrier
-    /// executes a full barrier F on this thread at an instruction boundary,
-    /// between the thief's load of `top` and its load of `bottom` (membarrier
-    /// fences the caller before and after). Wherever F falls, the take is
-    /// ordered against the steal: F between the store and the load is the
-    /// symmetric case with F as the owner's fence; F before the store makes
-    /// this load of `top` see at least the `top` the thief read (the thief
-    /// read it before its first fence, which precedes F in S, so by the
-    /// fence rule a load after F cannot read an older value);
-    /// F after the load makes the thief's load of `bottom` see this store.
-    /// docs/join.md has the whole argument; the model is
-    /// Tests/ModelCheck/deque.cpp with -DASYMMETRIC.
-    @inlinable @inline(__always)
-    func fenceBeforeReadingTop() {
-        if heavyBarrier == nil {
-            atomicMemoryFence(ordering: .sequentiallyConsistent)
-        } else {
-            ctasklets_compiler_barrier()
-        }
-    }
-
     /// The owner's claim on the last element, at index `t` (== the
     /// decremented bottom): races the thieves for it with a CAS on `top`,
     /// then restores `bottom` to "empty" (t + 1). Returns whether it won.
@@ -252,19 +248,19 @@ struct WorkStealingDeque: ~Copyable {
         // pairing with the owner's in `take` (`fenceBeforeReadingTop`); not
         // needed where nobody takes (see `stealFromQueue`).
         if fenced {
-            if let heavyBarrier {
-                // relaxed: only a hint that spares the system call when the
-                // deque looks empty; the acquiring load below decides. A
-                // stale value can only hide a job pushed just now, which a
-                // plain steal can miss too (the sleep protocol covers it).
+            // The seq_cst fence orders the load of `top` before the load of
+            // `bottom` in S, against the owner's fence.
+            atomicMemoryFence(ordering: .sequentiallyConsistent)
+            // acquiring, and after the fence: see `OwnerFences` for why both.
+            let fences = ownerFences.load(ordering: .acquiring)
+            if !OwnerFences.isConfirmed(fences) {
+                // The owner may be taking without a fence. relaxed: only a
+                // hint that spares the system call when the deque looks
+                // empty; the acquiring load below decides. A stale value can
+                // only hide a job pushed just now, which a plain steal can
+                // miss too (the sleep protocol covers it).
                 guard t < bottom.load(ordering: .relaxed), t >= floor else { return .empty }
-                // membarrier: a seq_cst fence here and on every CPU running
-                // one of our threads, the deque's owner included.
-                heavyBarrier()
-            } else {
-                // The seq_cst fence orders the load of `top` before the load
-                // of `bottom` in S, against the owner's fence.
-                atomicMemoryFence(ordering: .sequentiallyConsistent)
+                requestOwnerFences(seen: fences)
             }
         }
         // acquiring: synchronizes with the owner's store of the value read
@@ -274,6 +270,7 @@ struct WorkStealingDeque: ~Copyable {
         let b = bottom.load(ordering: .acquiring)
         guard t < b else { return .empty }
         guard t >= floor else { return .empty }
+        if fenced { noteThief() }
         // acquiring: pairs with the releasing store in `grow`, so the copied
         // slots of a new ring are visible. (Lê et al. use consume.)
         let r = DequeRing(bits: ring.load(ordering: .acquiring))

@@ -176,6 +176,9 @@ final class Registry: @unchecked Sendable {
     /// What a thief calls before reading a deque's `bottom` under asymmetric
     /// fences; nil under symmetric ones. Every worker's deque holds it.
     let heavyBarrier: HeavyBarrier?
+    /// Fenced takes between an owner's looks for thieves under asymmetric
+    /// fences (`OwnerFences`); tests shorten it.
+    let fencedTakesWindow: Int
     static let searchBudgetRange: ClosedRange<UInt64> = 0...50_000
     /// How long a job must sit in a next slot before a thief may take it
     /// (`stealNextSlot`): about ten channel hand-offs.
@@ -183,7 +186,7 @@ final class Registry: @unchecked Sendable {
 
     init(
         layout: PoolLayout, stackSize: Int = TaskletPool.defaultStackSize, fences: DequeFences,
-        system: SystemCalls, supervision: SupervisionSettings, errorHandler: @escaping @Sendable (any Error) -> Void
+        fencedTakesWindow: Int = OwnerFences.defaultWindow, system: SystemCalls, supervision: SupervisionSettings, errorHandler: @escaping @Sendable (any Error) -> Void
     ) {
         self.stackSize = stackSize
         workerCount = layout.workerCount
@@ -191,6 +194,7 @@ final class Registry: @unchecked Sendable {
         self.system = system
         self.fences = fences
         heavyBarrier = fences.isAsymmetric ? system.membarrier : nil
+        self.fencedTakesWindow = fencedTakesWindow
         self.errorHandler = errorHandler
         injectors = layout.injectorNodes.map { _ in Injector() }
         injectorHandles = injectors.map { Unmanaged.passUnretained($0) }

@@ -89,9 +89,11 @@ struct Worker: ~Copyable {
         isSpare = index != home
         self.injector = injector
         self.registry = registry
-        poolIdentity = registry.takeUnretainedValue().identity
+        let pool = registry.takeUnretainedValue()
+        poolIdentity = pool.identity
         self.sleepCounts = sleepCounts
-        deque = WorkStealingDeque(memory: ringMemory, heavyBarrier: registry.takeUnretainedValue().heavyBarrier)
+        deque = WorkStealingDeque(
+            memory: ringMemory, heavyBarrier: pool.heavyBarrier, fencedTakesWindow: pool.fencedTakesWindow)
         tasks = TaskQueues(memory: ringMemory)
         next = Atomic(0)
         nextStamp = Atomic(0)
