@@ -13,7 +13,15 @@ import Glibc
 func onTestDriver<T: Sendable>(_ body: () async throws -> T) async throws -> T {
     let driver = try TaskletPool(workers: 1)
     defer { driver.shutdown() }
-    return try await withTaskExecutorPreference(driver, isolation: nil) { try await body() }
+    return try await TestDriver.$current.withValue(driver) {
+        try await withTaskExecutorPreference(driver, isolation: nil) { try await body() }
+    }
+}
+
+/// The pool `onTestDriver` runs the test's body on, for `within` to show
+/// what its worker does when the body runs out of time.
+enum TestDriver {
+    @TaskLocal static var current: TaskletPool?
 }
 
 /// Polls `condition` from async code on a test driver until it holds or
@@ -78,16 +86,21 @@ final class Rendezvous: @unchecked Sendable {
 }
 
 /// Runs `body` and stops the whole test process if it takes longer than
-/// `seconds`: an async test that hangs (a task parked forever) must fail the
-/// run, never stall CI. A plain thread keeps the time, so a stuck executor
-/// cannot stop it.
+/// `seconds` (`hangLimitScale` times that under a sanitizer): an async test
+/// that hangs (a task parked forever) must fail the run, never stall CI. A
+/// plain thread keeps the time, so a stuck executor cannot stop it. Its
+/// message shows what the test driver's worker was doing, which tells a
+/// hang (parked, nothing queued) from a starved machine (running).
 func within<T: Sendable>(
     _ seconds: Double = 60, _ what: String = "operation", _ body: () async throws -> T
 ) async throws -> T {
+    let limit = seconds * hangLimitScale
     let done = DispatchSemaphore(value: 0)
+    let driver = TestDriver.current
     let watchdog = Thread {
-        if done.wait(timeout: .now() + seconds) == .timedOut {
-            fatalError("\(what) did not finish within \(seconds) s: it hangs")
+        if done.wait(timeout: .now() + limit) == .timedOut {
+            let driverState = driver.map { "the test driver:\n\($0.snapshot())" } ?? "no test driver"
+            fatalError("\(what) did not finish within \(limit) s: it hangs; \(driverState)")
         }
     }
     watchdog.start()

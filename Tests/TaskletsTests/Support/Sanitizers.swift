@@ -10,3 +10,9 @@ let runsUnderASanitizer: Bool = {
     let everything = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
     return dlsym(everything, "__tsan_init") != nil || dlsym(everything, "__asan_init") != nil
 }()
+
+/// How much longer a test waits before it calls something hung under a
+/// sanitizer. ThreadSanitizer slows a test 5-15 times alone, and beside the
+/// whole suite on two busy cores far more: a 2 s select test once ran past
+/// a 60 s limit in CI (7 s with a release build beside it here).
+let hangLimitScale: Double = runsUnderASanitizer ? 4 : 1
