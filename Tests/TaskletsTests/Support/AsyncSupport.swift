@@ -25,11 +25,12 @@ enum TestDriver {
 }
 
 /// Polls `condition` from async code on a test driver until it holds or
-/// `seconds` pass; returns whether it held. Yields between polls, so other
+/// `seconds` pass (`hangLimitScale` times that under a sanitizer); returns
+/// whether it held. Yields between polls, so other
 /// jobs on the driver run, then pauses 100 µs on the driver's thread (never
 /// on a cooperative thread).
 func asyncEventually(within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
+    let deadline = ContinuousClock.now + .seconds(seconds * hangLimitScale)
     while ContinuousClock.now < deadline {
         if condition() { return true }
         await Task.yield()

@@ -11,8 +11,11 @@ let runsUnderASanitizer: Bool = {
     return dlsym(everything, "__tsan_init") != nil || dlsym(everything, "__asan_init") != nil
 }()
 
-/// How much longer a test waits before it calls something hung under a
-/// sanitizer. ThreadSanitizer slows a test 5-15 times alone, and beside the
-/// whole suite on two busy cores far more: a 2 s select test once ran past
-/// a 60 s limit in CI (7 s with a release build beside it here).
+/// How much longer every bounded wait of these tests (`within`, `bounded`,
+/// `eventually`, `asyncEventually`) lasts under a sanitizer before it calls
+/// something hung. A passing test waits no longer for it; only a hang takes
+/// longer to report. ThreadSanitizer slows a test 5-15 times alone, and
+/// beside the whole suite on two busy cores far more: a 2 s select test
+/// once ran past a 60 s limit in CI (7 s with a release build beside it
+/// here).
 let hangLimitScale: Double = runsUnderASanitizer ? 4 : 1

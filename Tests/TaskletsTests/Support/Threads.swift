@@ -43,8 +43,9 @@ func runConcurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
 }
 
 /// Runs `body` on its own thread and returns its result, or stops the whole
-/// test process if it takes longer than `seconds`: a hang in the pool must
-/// fail the test run, never stall CI.
+/// test process if it takes longer than `seconds` (`hangLimitScale` times
+/// that under a sanitizer): a hang in the pool must fail the test run, never
+/// stall CI.
 func bounded<T: Sendable>(
     _ seconds: Double = 60, _ what: String = "operation",
     _ body: @escaping @Sendable () throws -> T
@@ -57,8 +58,9 @@ func bounded<T: Sendable>(
     }
     thread.stackSize = 16 << 20
     thread.start()
-    if done.wait(timeout: .now() + seconds) == .timedOut {
-        fatalError("\(what) did not finish within \(seconds) s: the pool hangs")
+    let limit = seconds * hangLimitScale
+    if done.wait(timeout: .now() + limit) == .timedOut {
+        fatalError("\(what) did not finish within \(limit) s: the pool hangs")
     }
     return try outcome.value!.get()
 }
@@ -67,9 +69,10 @@ final class BoundedOutcome<T>: @unchecked Sendable {
     var value: Result<T, any Error>?
 }
 
-/// Polls `condition` until it holds or `seconds` pass; returns whether it held.
+/// Polls `condition` until it holds or `seconds` pass (`hangLimitScale`
+/// times that under a sanitizer); returns whether it held.
 func eventually(within seconds: Double = 30, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
+    let deadline = Date().addingTimeInterval(seconds * hangLimitScale)
     while Date() < deadline {
         if condition() { return true }
         usleep(100)
