@@ -186,7 +186,8 @@ final class Registry: @unchecked Sendable {
 
     init(
         layout: PoolLayout, stackSize: Int = TaskletPool.defaultStackSize, fences: DequeFences,
-        fencedTakesWindow: Int = OwnerFences.defaultWindow, system: SystemCalls, supervision: SupervisionSettings, errorHandler: @escaping @Sendable (any Error) -> Void
+        fencedTakesWindow: Int = OwnerFences.defaultWindow, system: SystemCalls,
+        supervision: SupervisionSettings, errorHandler: @escaping @Sendable (any Error) -> Void
     ) {
         self.stackSize = stackSize
         workerCount = layout.workerCount
