@@ -20,7 +20,7 @@ need_value() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "$1 needs a value"; }
 
 # The names tasklets-bench accepts (`tasklets-bench list`; a unit test keeps
 # these equal to the harness's own lists).
-BENCH_KERNELS="fib nqueens uts skew sum wake-latency idle-burn inject spawn-async yield actors pingpong pipeline parked starve blockstorm map"
+BENCH_KERNELS="fib nqueens uts skew sum wake-latency idle-burn inject spawn-async yield actors pingpong pipeline parked starve blockstorm map stolen-joins"
 BENCH_BACKENDS="sequential pool pool-unsupervised dispatch taskgroup naive"
 
 # check_names OPTION KIND LIST VALID: every comma-separated name of LIST must

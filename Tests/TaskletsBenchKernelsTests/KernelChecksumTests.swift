@@ -46,6 +46,38 @@ import TaskletsBenchKernels
         }
     }
 
+    /// stolen-joins' checksum is the wrapping sum over its joins of both
+    /// halves, each `STOLEN_SPIN` rounds of splitmix64 from its own seed
+    /// (2i and 2i+1), recomputed here: a half run twice or never changes it.
+    @Test(arguments: BackendName.allCases.filter { $0.supports(.stolenJoins) })
+    func stolenJoinsMatchTheFormula(_ backend: BackendName) async throws {
+        let parameters = KernelParameters.quick
+        var expected: UInt64 = 0
+        for seed in 0..<UInt64(2 * parameters.stolenJoins) {
+            var h = seed
+            for _ in 0..<parameters.stolenSpin { h = KernelHash.mix64(h &+ KernelHash.golden) }
+            expected &+= h
+        }
+        let checksum = expected
+        #expect(PreparedKernel(.stolenJoins, parameters).expectedChecksum == checksum)
+        try await onOwnThread {
+            let context = try BackendContext(backend: backend, workers: 2)
+            defer { context.shutdown() }
+            let measurement = try KernelRunner.measure(PreparedKernel(.stolenJoins, parameters), on: context)
+            #expect(measurement.outcome.checksum == checksum, "stolen-joins on \(backend)")
+            if backend == .pool {
+                // Each join's b is stolen at most once, and the job of `run`
+                // itself may be taken from the worker it was handed to; how
+                // many are stolen depends on the machine, which the
+                // benchmark reports.
+                let steals = measurement.outcome.metrics.first { $0.name == "steals" }?.value
+                #expect(
+                    steals.map { $0 <= Double(parameters.stolenJoins + 1) } == true,
+                    "steals: \(String(describing: steals))")
+            }
+        }
+    }
+
     @Test func poolWithOneWorkerMatchesToo() async throws {
         try await onOwnThread {
             let context = try BackendContext(backend: .pool, workers: 1)

@@ -43,6 +43,7 @@ public enum BackendName: String, CommandLineName, Sendable, Codable {
     public func supports(_ kernel: KernelName) -> Bool {
         if KernelName.supervisionKernels.contains(kernel) { return self != .sequential }
         if kernel == .map { return self == .sequential || self == .pool || self == .dispatch }
+        if kernel == .stolenJoins { return self != .poolUnsupervised }
         // The compute kernels too: what supervision costs them.
         if self == .poolUnsupervised { return KernelName.computeKernels.contains(kernel) }
         if kernel == .parked { return self == .pool }

@@ -51,7 +51,8 @@ public enum ExpectedChecksums {
     /// the table of known counts, uts, skew and sum from the spec's vectors.
     /// The scheduler and async kernels count the tasklets, tasks, yields or
     /// messages that ran; the channel kernels sum what went through; the
-    /// supervision kernels count the numbered tasklets that ran exactly once.
+    /// supervision kernels count the numbered tasklets that ran exactly once;
+    /// map and stolen-joins are computed the plain way.
     public static func expected(_ kernel: KernelName, _ parameters: KernelParameters) -> UInt64? {
         switch kernel {
         case .fib:
@@ -94,6 +95,8 @@ public enum ExpectedChecksums {
             return UInt64(parameters.blockstormTasklets)
         case .map:
             return MapKernel.checksum(of: (0..<parameters.mapN).lazy.map(MapKernel.transform))
+        case .stolenJoins:
+            return StolenJoins.sequential(parameters.stolenJoins, rounds: parameters.stolenSpin)
         }
     }
 }

@@ -2,7 +2,8 @@
 /// measure the pool's scheduler rather than a computation, three that
 /// measure it as Swift's executor, three of channels and two of
 /// supervision (long and blocking tasklets), and one of data parallelism
-/// over collections (`map`).
+/// over collections (`map`), and one where almost every `join` is stolen
+/// (`stolen-joins`).
 public enum KernelName: String, CommandLineName, Sendable, Codable {
     case fib, nqueens, uts, skew, sum
     case wakeLatency = "wake-latency"
@@ -14,6 +15,7 @@ public enum KernelName: String, CommandLineName, Sendable, Codable {
     case pingpong, pipeline, parked
     case starve, blockstorm
     case map
+    case stolenJoins = "stolen-joins"
 
     /// The kernels with a specified checksum, in the spec's order.
     public static let computeKernels: [KernelName] = [.fib, .nqueens, .uts, .skew, .sum]
@@ -26,7 +28,7 @@ public enum KernelName: String, CommandLineName, Sendable, Codable {
     public static let channelKernels: [KernelName] = [.pingpong, .pipeline, .parked]
 
     /// The kernels a sequential run is the baseline of (T1/Ts).
-    public static let sequentialBaselineKernels: [KernelName] = computeKernels + [.map]
+    public static let sequentialBaselineKernels: [KernelName] = computeKernels + [.map, .stolenJoins]
 
     /// The kernels of long and blocking tasklets: what supervision (spares,
     /// `blocking { }`) buys, against the pool with it off and the others.
@@ -51,6 +53,7 @@ public enum KernelName: String, CommandLineName, Sendable, Codable {
         case .parked: return "PARKED_TASKS tasks parked on channels: bytes each, and fib(PARKED_FIB_N) beside them"
         case .starve: return "a tasklet spinning STARVE_SPIN_MS on every worker, then STARVE_TASKLETS tiny ones: start p50/p99/max"
         case .map: return "parallelMap of MAP_N Ints through a hash, vs a plain map and concurrentPerform: speedup"
+        case .stolenJoins: return "STOLEN_JOINS fork-joins in a row, halves of STOLEN_SPIN hash rounds: most b stolen, ms and steals"
         case .blockstorm: return "BLOCKSTORM_TASKLETS tasklets each blocking BLOCKSTORM_MS (usleep, in blocking { }): ms, threads"
         }
     }

@@ -16,6 +16,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
     case pingpongRounds, pingpongBaselines, pipelineItems, pipelineStages, pipelineCapacity, parkedTasks, parkedFibN
     case starveSpinners, starveSpinMs, starveTasklets, blockstormTasklets, blockstormMs
     case mapN
+    case stolenJoins, stolenSpin
 
     /// The kernel that reads it.
     public var kernel: KernelName {
@@ -37,6 +38,7 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .starveSpinners, .starveSpinMs, .starveTasklets: return .starve
         case .blockstormTasklets, .blockstormMs: return .blockstorm
         case .mapN: return .map
+        case .stolenJoins, .stolenSpin: return .stolenJoins
         }
     }
 
@@ -77,6 +79,8 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .blockstormTasklets: return "BLOCKSTORM_TASKLETS"
         case .blockstormMs: return "BLOCKSTORM_MS"
         case .mapN: return "MAP_N"
+        case .stolenJoins: return "STOLEN_JOINS"
+        case .stolenSpin: return "STOLEN_SPIN"
         }
     }
 
@@ -127,6 +131,8 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .blockstormTasklets: return 1...1_000_000
         case .blockstormMs: return 0...10_000
         case .mapN: return 0...1_000_000_000
+        case .stolenJoins: return 0...1_000_000_000
+        case .stolenSpin: return 0...1_000_000_000
         case .utsSeed, .utsQ: return 0...Int.max
         }
     }
@@ -168,6 +174,8 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .blockstormTasklets: return String(parameters.blockstormTasklets)
         case .blockstormMs: return String(parameters.blockstormMs)
         case .mapN: return String(parameters.mapN)
+        case .stolenJoins: return String(parameters.stolenJoins)
+        case .stolenSpin: return String(parameters.stolenSpin)
         }
     }
 
@@ -226,6 +234,8 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .blockstormTasklets: parameters.blockstormTasklets = number
         case .blockstormMs: parameters.blockstormMs = number
         case .mapN: parameters.mapN = number
+        case .stolenJoins: parameters.stolenJoins = number
+        case .stolenSpin: parameters.stolenSpin = number
         case .utsSeed, .utsQ: break  // not integers of Int range; handled in `set`
         }
     }

@@ -57,6 +57,10 @@ public struct KernelParameters: Sendable, Hashable, Codable {
     public var blockstormMs = 10
     /// Ints mapped by `map`.
     public var mapN = 10_000_000
+    /// Fork-joins of `stolen-joins`, one after another.
+    public var stolenJoins = 20_000
+    /// Hash rounds in each half of them (500: about a microsecond).
+    public var stolenSpin = 500
 
     public init() {}
 
@@ -93,6 +97,8 @@ public struct KernelParameters: Sendable, Hashable, Codable {
         quick.blockstormTasklets = 100
         quick.blockstormMs = 1
         quick.mapN = 100_000
+        quick.stolenJoins = 2000
+        quick.stolenSpin = 100
         return quick
     }()
 

@@ -62,6 +62,7 @@ public enum KernelRunner {
         case .starve: outcome = try Starve.run(context, parameters)
         case .blockstorm: outcome = try BlockStorm.run(context, parameters)
         case .map: outcome = try MapKernel.run(context, count: parameters.mapN)
+        case .stolenJoins: outcome = try StolenJoins.run(context, parameters)
         }
         let end = BenchClock.nanoseconds()
         let cpuEnd = BenchClock.processCPUNanoseconds()

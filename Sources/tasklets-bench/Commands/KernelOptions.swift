@@ -61,6 +61,10 @@ struct KernelOptions: ParsableArguments {
     @Option(name: .customLong("blockstorm-ms"), help: KernelOptions.help(.blockstormMs, "blockstorm: how long each blocks, ms"))
     var blockstormMs: String?
     @Option(name: .customLong("map-n"), help: KernelOptions.help(.mapN, "map: Ints mapped")) var mapN: String?
+    @Option(name: .customLong("stolen-joins"), help: KernelOptions.help(.stolenJoins, "stolen-joins: fork-joins in a row"))
+    var stolenJoins: String?
+    @Option(name: .customLong("stolen-spin"), help: KernelOptions.help(.stolenSpin, "stolen-joins: hash rounds per half"))
+    var stolenSpin: String?
 
     /// A parameter's help: what it is, its environment variable and the
     /// spec's default (`tasklets-bench list` prints the same).
@@ -80,6 +84,7 @@ struct KernelOptions: ParsableArguments {
             (.pipelineStages, pipelineStages), (.pipelineCapacity, pipelineCapacity), (.parkedTasks, parkedTasks),
             (.parkedFibN, parkedFibN), (.starveSpinners, starveSpinners), (.starveSpinMs, starveSpinMs),
             (.starveTasklets, starveTasklets), (.blockstormTasklets, blockstormTasklets), (.blockstormMs, blockstormMs), (.mapN, mapN),
+            (.stolenJoins, stolenJoins), (.stolenSpin, stolenSpin),
         ]
         var given: [KernelParameter: String] = [:]
         for case let (parameter, value?) in pairs { given[parameter] = value }
