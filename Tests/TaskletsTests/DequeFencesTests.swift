@@ -177,13 +177,18 @@ let stealabilityBarrierCalls = Atomic<Int>(0)
         #expect(best[49] <= goal, "p50 \(best[49]) ns")
         #expect(best[98] <= 20 * goal, "p99 \(best[98]) ns")
         #expect(best[99] < leaf, "b waited for the leaf: \(best[99]) ns")
+        // Over every attempt, one trial may wait for the whole leaf (the CI
+        // machine above); a `b` that some trials hide does so more often.
+        let waitedForTheLeaf = attempts.joined().filter { $0 >= leaf }.count
+        #expect(waitedForTheLeaf <= 1, "b waited for the leaf in \(waitedForTheLeaf) trials")
         #expect(lostWakeUps == 0, "the idle worker slept through \(lostWakeUps) leaf(s) with b queued")
         let calls = stealabilityBarrierCalls.load(ordering: .relaxed) - callsBefore
         print("stealability, \(fences) fences: \(calls) membarrier calls")
         // One call per trial whose owner was fence-free, which should be
         // all; half is the bound, so that a thief that happens to be awake
         // for a warm-up join cannot fail the test.
-        #expect(fences == "asymmetric" ? calls >= 50 : calls == 0, "\(calls) membarrier calls")
+        let trials = 100 * attempts.count
+        #expect(fences == "asymmetric" ? calls >= trials / 2 : calls == 0, "\(calls) membarrier calls in \(trials) trials")
     }
 
     final class Trial: Sendable {

@@ -39,7 +39,9 @@ public enum BackendName: String, CommandLineName, Sendable, Codable {
     /// Whether the backend runs `kernel` (the sequential backend has no
     /// threads to wake or submit to; Swift tasks run on the pool or on the
     /// default global executor, `taskgroup`; the unsupervised pool runs the
-    /// supervision kernels only, as the pool's baseline).
+    /// supervision and compute kernels only, as the pool's baseline; map
+    /// has no task-group or naive version; stolen-joins runs everywhere
+    /// else, sequential included, as its Ts).
     public func supports(_ kernel: KernelName) -> Bool {
         if KernelName.supervisionKernels.contains(kernel) { return self != .sequential }
         if kernel == .map { return self == .sequential || self == .pool || self == .dispatch }

@@ -1,8 +1,8 @@
 /// The kernels of the harness: the five of `docs/kernels.md`, three that
 /// measure the pool's scheduler rather than a computation, three that
 /// measure it as Swift's executor, three of channels and two of
-/// supervision (long and blocking tasklets), and one of data parallelism
-/// over collections (`map`), and one where almost every `join` is stolen
+/// supervision (long and blocking tasklets), one of data parallelism over
+/// collections (`map`), and one where almost every `join` is stolen
 /// (`stolen-joins`).
 public enum KernelName: String, CommandLineName, Sendable, Codable {
     case fib, nqueens, uts, skew, sum

@@ -131,8 +131,8 @@ public enum KernelParameter: String, CaseIterable, Sendable {
         case .blockstormTasklets: return 1...1_000_000
         case .blockstormMs: return 0...10_000
         case .mapN: return 0...1_000_000_000
-        case .stolenJoins: return 0...1_000_000_000
-        case .stolenSpin: return 0...1_000_000_000
+        case .stolenJoins: return 0...100_000_000
+        case .stolenSpin: return 0...1_000_000
         case .utsSeed, .utsQ: return 0...Int.max
         }
     }

@@ -4,6 +4,9 @@ public struct PreparedKernel: Sendable {
     public let kernel: KernelName
     public let parameters: KernelParameters
     let sumInput: Sum.Input?
+    /// The checksum the spec gives for these parameters, if any; computed
+    /// once (map and stolen-joins recompute the whole kernel for it).
+    public let expectedChecksum: UInt64?
 
     /// Prepares `kernel`; with `preparingInput` false, only describes it
     /// (for reporting a run that could not happen).
@@ -11,10 +14,8 @@ public struct PreparedKernel: Sendable {
         self.kernel = kernel
         self.parameters = parameters
         sumInput = kernel == .sum && preparingInput ? Sum.Input(count: parameters.sumN) : nil
+        expectedChecksum = ExpectedChecksums.expected(kernel, parameters)
     }
-
-    /// The checksum the spec gives for these parameters, if any.
-    public var expectedChecksum: UInt64? { ExpectedChecksums.expected(kernel, parameters) }
 }
 
 /// One timed run.

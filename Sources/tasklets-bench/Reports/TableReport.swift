@@ -51,9 +51,12 @@ enum TableReport {
     }
 
     /// The kernel with its size, where the table holds a kernel at two
-    /// sizes: "fib 32", "nqueens 12", "uts seed 8", "map 10000000".
+    /// sizes: "fib 32", "nqueens 12", "uts seed 8", "map 10000000",
+    /// "stolen-joins 100" (its halves' rounds).
     static func label(_ row: Summary.Row) -> String {
-        let size: [KernelName: String] = [.fib: "FIB_N", .nqueens: "NQ_N", .uts: "UTS_SEED", .map: "MAP_N", .sum: "SUM_N"]
+        let size: [KernelName: String] = [
+            .fib: "FIB_N", .nqueens: "NQ_N", .uts: "UTS_SEED", .map: "MAP_N", .sum: "SUM_N", .stolenJoins: "STOLEN_SPIN",
+        ]
         guard let name = size[row.kernel], let value = row.params.first(where: { $0.name == name })?.value else {
             return row.kernel.rawValue
         }
