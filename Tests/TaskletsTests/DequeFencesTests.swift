@@ -98,14 +98,16 @@ let stealabilityBarrierCalls = Atomic<Int>(0)
     /// 2-vCPU VM a few trials in a hundred wait 2-8 ms for the host to run
     /// the woken vCPU, with either fences alike (p50 stays near 100 µs), so
     /// a p99 bound of 1 ms fails there for reasons outside the pool; and
-    /// while other tests keep both vCPUs busy for a whole attempt, even the
-    /// p50 reaches 2 ms (seen with either fences: the woken worker waits
-    /// for a scheduler slice). The 100 trials are tried up to five times
-    /// until the p99 meets 1 ms; the test then requires, of an attempt, a
-    /// p50 within 1 ms, a p99 within 20 ms and no trial in which `b` waited
-    /// for the leaf to end, which a design that hides `b` behind a
-    /// fence-free owner fails on every trial of every attempt. It prints
-    /// the p99 either way. Under a sanitizer every
+    /// while other work keeps both vCPUs busy for a whole attempt (other
+    /// tests, a build beside CI), even the p50 reaches 2 ms, with either
+    /// fences alike: the woken worker waits for a scheduler slice. The 100
+    /// trials are tried up to five times until the p99 meets 1 ms; the test
+    /// then requires, of an attempt, a p50 within 10 ms and a p99 within
+    /// 20 ms, and of all attempts at most one trial in which `b` waited for
+    /// the leaf to end: a tenth of the leaf, so that a design that hides `b`
+    /// behind a fence-free owner fails on every trial, while the 1 ms goal
+    /// itself is a figure this test prints, not one it can hold a busy
+    /// machine to. Under a sanitizer every
     /// wake-up is slower (TSan: p50 about 200 µs), so the bounds there are
     /// `sanitizerSlowdown` times longer, except the leaf's.
     @Test(arguments: ["asymmetric", "symmetric"])
@@ -124,7 +126,7 @@ let stealabilityBarrierCalls = Atomic<Int>(0)
         // test settles for (above).
         func meetsGoal(_ delays: [UInt64]) -> Bool { delays[98] <= goal && delays[99] < leaf }
         func meetsBounds(_ delays: [UInt64]) -> Bool {
-            delays[49] <= goal && delays[98] <= 20 * goal && delays[99] < leaf
+            delays[49] <= 10 * goal && delays[98] <= 20 * goal && delays[99] < leaf
         }
         var attempts: [[UInt64]] = []
         var lostWakeUps = 0
@@ -174,7 +176,7 @@ let stealabilityBarrierCalls = Atomic<Int>(0)
         }
         let best = attempts.first(where: meetsGoal) ?? attempts.first(where: meetsBounds)
             ?? attempts.min { $0[98] < $1[98] }!
-        #expect(best[49] <= goal, "p50 \(best[49]) ns")
+        #expect(best[49] <= 10 * goal, "p50 \(best[49]) ns")
         #expect(best[98] <= 20 * goal, "p99 \(best[98]) ns")
         #expect(best[99] < leaf, "b waited for the leaf: \(best[99]) ns")
         // Over every attempt, one trial may wait for the whole leaf (the CI
